@@ -1,0 +1,280 @@
+/**
+ * @file pagecache.h
+ * @brief Folios, the address_space that indexes them, and errseq.
+ *
+ * An address_space holds the cached folios of one inode, indexed by page
+ * offset in an ordered tree with O(log n) lookup, insert and removal
+ * (core/kernel/filemap.c).  A folio covers `1 << order` pages starting at
+ * `index` (index is a multiple of the folio's page count).
+ *
+ * Folio state machine (flags; arrows name the function that moves it):
+ *
+ *     absent --__filemap_get_folio(FGP_CREAT)--> present, !uptodate
+ *     !uptodate --folio_mark_uptodate--> uptodate
+ *     uptodate --filemap_dirty_folio--> dirty
+ *     dirty --folio_clear_dirty_for_io + folio_start_writeback--> writeback
+ *     writeback --folio_end_writeback--> clean (uptodate)
+ *     any, unlocked, !dirty, !writeback --filemap_remove_folio--> absent
+ *
+ * Invariants (numbered, checked by folio_check()):
+ *   (1) a dirty folio is uptodate or has per-block state (private) saying
+ *       which blocks are;
+ *   (2) a folio under writeback is not locked by the writeback path after
+ *       submission;
+ *   (3) `index` is a multiple of `1 << order`.
+ *
+ * Locking: the folio lock (class "folio_lock", level OPERATION) protects
+ * `data`, `private` and the flag bits except PG_writeback, which changes
+ * under the folio's wait lock only.  `mapping->i_pages_lock` protects the
+ * index and `nrpages`.  `invalidate_lock` must be held shared to insert
+ * folios and exclusive to remove them below EOF (design.rst).
+ *
+ * The buffered I/O issue fills in the per-block state (`private` points to
+ * a `struct iomap_folio_state`); this layer only stores the pointer.
+ */
+#ifndef IOMAP_PAGECACHE_H
+#define IOMAP_PAGECACHE_H
+
+#include <pthread.h>
+
+#include "lock.h"
+#include "types.h"
+
+struct address_space;
+struct inode;
+struct writeback_control;
+
+/** @name Folio flag bits (`folio->flags`) @{ */
+#define PG_locked 0     /**< folio lock held */
+#define PG_uptodate 1   /**< contents at least as new as the disk */
+#define PG_dirty 2      /**< contents newer than the disk */
+#define PG_writeback 3  /**< writeback I/O in flight */
+#define PG_error 4      /**< last I/O failed */
+/** @} */
+
+/** A folio: a power-of-two, naturally aligned run of pages. */
+struct folio {
+	struct address_space *mapping; /**< owner, NULL once removed */
+	pgoff_t index;                 /**< first page index */
+	unsigned order;                /**< log2 of the number of pages */
+	unsigned long flags;           /**< PG_* bits (atomic ops) */
+	int refcount;                  /**< references (atomic ops) */
+	void *data;                    /**< folio_size() bytes of contents */
+	void *private;                 /**< iomap_folio_state, set by iomap */
+	pthread_mutex_t wait_lock;     /**< protects sleeping on PG_locked/PG_writeback */
+	pthread_cond_t wait;           /**< broadcast when those bits clear */
+	void *tree_node;               /**< filemap's index node (internal) */
+};
+
+/** @return bytes in @p folio @param folio the folio */
+static inline size_t folio_size(const struct folio *folio)
+{
+	return PAGE_SIZE << folio->order;
+}
+/** @return pages in @p folio @param folio the folio */
+static inline unsigned long folio_nr_pages(const struct folio *folio)
+{
+	return 1ul << folio->order;
+}
+/** @return file position of the folio's first byte @param folio the folio */
+static inline loff_t folio_pos(const struct folio *folio)
+{
+	return (loff_t)folio->index << PAGE_SHIFT;
+}
+/** @return whether flag bit @p bit is set @param folio folio @param bit PG_* */
+static inline bool folio_test(const struct folio *folio, int bit)
+{
+	return (__atomic_load_n(&folio->flags, __ATOMIC_ACQUIRE) >> bit) & 1;
+}
+
+/**
+ * Error sequence counter (the kernel's errseq_t): a writeback error recorded
+ * once can be reported once to each file description that samples it.
+ * Bits 0..11: -errno of the last error; bit 12: "seen"; bits 13..: counter.
+ */
+typedef uint32_t errseq_t;
+/**
+ * Record error @p err in @p eseq.
+ * @param eseq counter; @param err negative errno (0 does nothing)
+ * @return the new value
+ */
+errseq_t errseq_set(errseq_t *eseq, int err);
+/**
+ * Sample the counter when a file is opened.
+ * @param eseq counter
+ * @return the value to keep in the file
+ */
+errseq_t errseq_sample(errseq_t *eseq);
+/**
+ * Return an error recorded since @p since (once), and advance @p since.
+ * @param eseq the mapping's counter
+ * @param since the file's sampled value (updated)
+ * @return 0 or the negative errno
+ */
+int errseq_check_and_advance(errseq_t *eseq, errseq_t *since);
+
+/** Address space operations (the subset iomap users wire up). */
+struct address_space_operations {
+	/** Write dirty folios back (iomap_writepages). */
+	int (*writepages)(struct address_space *mapping, struct writeback_control *wbc);
+	/** Whether [from, from+count) of the folio is uptodate. */
+	bool (*is_partially_uptodate)(struct folio *folio, size_t from, size_t count);
+	/** Mark a folio dirty (iomap_dirty_folio). */
+	bool (*dirty_folio)(struct address_space *mapping, struct folio *folio);
+	/** Try to release private state before freeing (iomap_release_folio). */
+	bool (*release_folio)(struct folio *folio);
+	/** Drop private state of a removed range (iomap_invalidate_folio). */
+	void (*invalidate_folio)(struct folio *folio, size_t offset, size_t len);
+};
+
+/** Flags in `address_space->flags`. */
+#define AS_EIO (1u << 0)               /**< a writeback error occurred (legacy) */
+#define AS_ENOSPC (1u << 1)            /**< an ENOSPC writeback error occurred */
+#define AS_LARGE_FOLIO_SUPPORT (1u << 2) /**< mapping_set_large_folios() */
+
+/** The page cache of one inode. */
+struct address_space {
+	struct inode *host;              /**< owning inode */
+	struct rw_semaphore invalidate_lock; /**< see file comment */
+	pthread_mutex_t i_pages_lock;    /**< protects the index and nrpages */
+	void *i_pages;                   /**< ordered index of folios (filemap.c) */
+	unsigned long nrpages;           /**< pages cached */
+	errseq_t wb_err;                 /**< writeback errors for fsync */
+	unsigned flags;                  /**< AS_* */
+	const struct address_space_operations *a_ops; /**< may be NULL */
+};
+
+/** Writeback control: which range and how urgently. */
+struct writeback_control {
+	loff_t range_start;  /**< first byte */
+	loff_t range_end;    /**< last byte (inclusive) */
+	bool sync_all;       /**< WB_SYNC_ALL: wait for folios already under writeback */
+	long nr_to_write;    /**< pages left to write (decremented) */
+};
+
+/** @name __filemap_get_folio() flags @{ */
+#define FGP_LOCK (1u << 0)   /**< return the folio locked */
+#define FGP_CREAT (1u << 1)  /**< create it if absent */
+#define FGP_WRITE (1u << 2)  /**< the caller will write to it */
+#define FGP_NOWAIT (1u << 3) /**< do not sleep; -EAGAIN instead */
+/** @} */
+
+/**
+ * Initialise @p mapping for @p host.
+ * @param mapping the address space; @param host its inode
+ */
+void address_space_init(struct address_space *mapping, struct inode *host);
+/**
+ * Free every folio and the index (the inode is going away).
+ * @param mapping the address space
+ */
+void address_space_destroy(struct address_space *mapping);
+/** Allow large folios in @p mapping. @param mapping the address space */
+void mapping_set_large_folios(struct address_space *mapping);
+/**
+ * Find the folio covering page @p index and take a reference.
+ * @param mapping where to look; @param index page index
+ * @return the folio or NULL
+ */
+struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index);
+/**
+ * Find or create the folio covering @p index.
+ * @param mapping  where
+ * @param index    page index
+ * @param fgp      FGP_* flags
+ * @param order    order of a folio created here (clamped so that it is
+ *                 naturally aligned and does not overlap a neighbour)
+ * @param out      the folio, with a reference (and locked with FGP_LOCK)
+ * @return 0, -ENOENT if absent and !FGP_CREAT, -EAGAIN for FGP_NOWAIT, -ENOMEM
+ */
+int __filemap_get_folio(struct address_space *mapping, pgoff_t index, unsigned fgp,
+			unsigned order, struct folio **out);
+/**
+ * Find the first folio that covers a page in [@p start, @p end] and take a
+ * reference.
+ * @param mapping where; @param start first index; @param end last index
+ * @return the folio or NULL
+ */
+struct folio *filemap_find_next_folio(struct address_space *mapping, pgoff_t start,
+				      pgoff_t end);
+/**
+ * Remove an unlocked, clean folio from its mapping and drop the cache's
+ * reference.  The caller still holds its own reference.
+ * @param folio the folio
+ */
+void filemap_remove_folio(struct folio *folio);
+/** Take a reference. @param folio the folio */
+void folio_get(struct folio *folio);
+/** Drop a reference; frees the folio when it reaches zero. @param folio the folio */
+void folio_put(struct folio *folio);
+/** Lock @p folio, sleeping if needed (validated). @param folio the folio */
+void folio_lock(struct folio *folio);
+/** @return 1 if locked, 0 if busy @param folio the folio */
+int folio_trylock(struct folio *folio);
+/** Unlock @p folio and wake waiters. @param folio the folio */
+void folio_unlock(struct folio *folio);
+/** Set PG_uptodate. @param folio the folio (locked) */
+void folio_mark_uptodate(struct folio *folio);
+/** Set PG_dirty directly (filemap_dirty_folio). @param folio the folio @return true if it was clean */
+bool folio_mark_dirty(struct folio *folio);
+/** Clear PG_dirty before writeback. @param folio locked folio @return true if it was dirty */
+bool folio_clear_dirty_for_io(struct folio *folio);
+/** Set PG_writeback. @param folio locked folio */
+void folio_start_writeback(struct folio *folio);
+/** Clear PG_writeback and wake waiters. @param folio the folio */
+void folio_end_writeback(struct folio *folio);
+/** Sleep until PG_writeback is clear. @param folio the folio */
+void folio_wait_writeback(struct folio *folio);
+/**
+ * Check the folio invariants of this file's comment.
+ * @param folio the folio
+ * @return 0, or the number of the first invariant broken
+ */
+int folio_check(const struct folio *folio);
+
+/**
+ * Record a writeback error in @p mapping (errseq and AS_* flags).
+ * @param mapping where; @param err negative errno
+ */
+void mapping_set_error(struct address_space *mapping, int err);
+/**
+ * Write back dirty folios in [@p start, @p end] through a_ops->writepages
+ * and wait for writeback to finish.
+ * @param mapping where; @param start first byte; @param end last byte
+ * @return 0 or the first error (without consuming the errseq)
+ */
+int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, loff_t end);
+/**
+ * Whether any folio in [@p start, @p end] is dirty or under writeback.
+ * @param mapping where; @param start first byte; @param end last byte
+ * @return true if writeback is needed or in flight
+ */
+bool filemap_range_needs_writeback(struct address_space *mapping, loff_t start, loff_t end);
+/**
+ * Search the page cache for data or a hole (the kernel's
+ * mapping_seek_hole_data): an uptodate folio (or, for a folio with
+ * per-block state, an uptodate block, asked through
+ * a_ops->is_partially_uptodate) counts as data; anything else is a hole.
+ * @param mapping where
+ * @param start   first byte to look at
+ * @param end     one past the last byte
+ * @param whence  SEEK_DATA or SEEK_HOLE
+ * @return the byte position found, or @p end if none (for SEEK_DATA the
+ *         caller treats @p end as "no data")
+ */
+loff_t mapping_seek_hole_data(struct address_space *mapping, loff_t start, loff_t end,
+			      int whence);
+/**
+ * Remove every folio covering bytes [@p start, @p end] (truncate_pagecache_range);
+ * partial folios at the edges are zeroed in the range instead.
+ * @param mapping where; @param start first byte; @param end last byte
+ */
+void truncate_pagecache_range(struct address_space *mapping, loff_t start, loff_t end);
+/**
+ * Invalidate clean folios in [@p start, @p end] (invalidate_inode_pages2_range).
+ * @param mapping where; @param start first page; @param end last page
+ * @return 0, or -EBUSY if a folio could not be removed (dirty, locked, writeback)
+ */
+int invalidate_inode_pages2_range(struct address_space *mapping, pgoff_t start, pgoff_t end);
+
+#endif /* IOMAP_PAGECACHE_H */

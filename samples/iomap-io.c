@@ -1,0 +1,2 @@
+/* placeholder: the shell is being written */
+int main(void) { return 1; }
