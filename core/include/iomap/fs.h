@@ -84,6 +84,25 @@ void inode_unlock(struct inode *inode);
 void inode_lock_shared(struct inode *inode);
 /** Release i_rwsem shared. @param inode the inode */
 void inode_unlock_shared(struct inode *inode);
+/**
+ * Nesting subclasses for taking the i_rwsem of two inodes at once (the
+ * kernel's enum inode_i_mutex_lock_class); pass to inode_lock_nested().
+ */
+enum inode_i_mutex_lock_class {
+	I_MUTEX_NORMAL = 0,  /**< the first (or only) inode */
+	I_MUTEX_PARENT = 1,  /**< a parent directory */
+	I_MUTEX_CHILD = 2,   /**< a child */
+	I_MUTEX_XATTR = 3,   /**< xattr directory */
+	I_MUTEX_NONDIR2 = 4, /**< the second of two non-directories (remap, swap) */
+	I_MUTEX_PARENT2 = 5, /**< the second parent in a rename */
+};
+/**
+ * Take i_rwsem exclusive while another inode's i_rwsem may be held (the
+ * kernel's inode_lock_nested(); lock_two_nondirectories() uses
+ * ::I_MUTEX_NONDIR2 for the second inode).  Release with inode_unlock().
+ * @param inode the inode; @param subclass an ::inode_i_mutex_lock_class
+ */
+void inode_lock_nested(struct inode *inode, unsigned subclass);
 /** Take invalidate_lock exclusive. @param mapping the page cache */
 void filemap_invalidate_lock(struct address_space *mapping);
 /** Release invalidate_lock exclusive. @param mapping the page cache */
@@ -93,13 +112,34 @@ void filemap_invalidate_lock_shared(struct address_space *mapping);
 /** Release invalidate_lock shared. @param mapping the page cache */
 void filemap_invalidate_unlock_shared(struct address_space *mapping);
 
+struct file;
+
+/** File operations the library calls back (a subset of the kernel's). */
+struct file_operations {
+	/** fsync(2): write back and commit; @p datasync nonzero for fdatasync. */
+	int (*fsync)(struct file *file, int datasync);
+};
+
 /** An open file. */
 struct file {
 	struct inode *f_inode;  /**< the inode */
+	const struct file_operations *f_op; /**< set by the filesystem at open */
 	unsigned f_flags;       /**< O_DIRECT, O_SYNC, O_DSYNC, O_RDONLY/O_RDWR ... */
 	errseq_t f_wb_err;      /**< writeback error sampled at open */
 	loff_t f_pos;           /**< file position for read/write without offset */
 };
+
+/**
+ * fsync a file through its filesystem (the kernel's vfs_fsync).
+ * @param file the file; @param datasync nonzero for fdatasync semantics
+ * @return 0 or -errno (-EINVAL if the filesystem has no fsync)
+ */
+static inline int vfs_fsync(struct file *file, int datasync)
+{
+	if (!file->f_op || !file->f_op->fsync)
+		return -EINVAL;
+	return file->f_op->fsync(file, datasync);
+}
 
 /** @name kiocb flags (the kernel's IOCB_*; values match 6.18 for tracing) @{ */
 #define IOCB_HIPRI (1u << 0)          /**< poll for completion */

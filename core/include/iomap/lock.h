@@ -12,7 +12,10 @@
  * validator records a ::lockdep_report naming both orders, emits a
  * `lockdep_inversion` event and (by default) prints it to stderr.  Like the
  * kernel's lockdep it reports the *possibility* of deadlock from the order
- * alone: the two threads need not ever race.
+ * alone: the two threads need not ever race.  Taking a second lock of a
+ * class the thread already holds is reported too (kind "recursive"), unless
+ * both holds are shared, the second is a trylock, or it is annotated with a
+ * nesting subclass (down_write_nested(), inode_lock_nested()).
  *
  * The iomap locking hierarchy of the seed (design.rst, "Locking Hierarchy")
  * maps onto classes as follows:
@@ -115,6 +118,18 @@ int down_write_trylock(struct rw_semaphore *sem);
 void up_read(struct rw_semaphore *sem);
 /** Release an exclusive hold of @p sem. @param sem the semaphore */
 void up_write(struct rw_semaphore *sem);
+/**
+ * down_read() of a second lock of the same class, at nesting level
+ * @p subclass (the kernel's down_read_nested()).
+ * @param sem the semaphore; @param subclass nesting level (see lockdep_acquire_nested())
+ */
+void down_read_nested(struct rw_semaphore *sem, unsigned subclass);
+/**
+ * down_write() of a second lock of the same class, at nesting level
+ * @p subclass (the kernel's down_write_nested()).
+ * @param sem the semaphore; @param subclass nesting level (see lockdep_acquire_nested())
+ */
+void down_write_nested(struct rw_semaphore *sem, unsigned subclass);
 
 /**
  * Initialise a mutex of class @p cls.
@@ -135,6 +150,12 @@ void mutex_lock(struct mutex *m);
 int mutex_trylock(struct mutex *m);
 /** Release @p m. @param m the mutex */
 void mutex_unlock(struct mutex *m);
+/**
+ * mutex_lock() of a second mutex of the same class, at nesting level
+ * @p subclass (the kernel's mutex_lock_nested()).
+ * @param m the mutex; @param subclass nesting level (see lockdep_acquire_nested())
+ */
+void mutex_lock_nested(struct mutex *m, unsigned subclass);
 
 /**
  * @name Validator hooks
@@ -176,6 +197,31 @@ void lockdep_release(struct lock_class *cls, uint64_t instance);
  * @param cls class; @param instance instance number
  */
 void lockdep_abort(struct lock_class *cls, uint64_t instance);
+/**
+ * Most nesting subclasses per class (the kernel's MAX_LOCKDEP_SUBCLASSES).
+ * Subclass 0 is the class itself.
+ */
+#define LOCKDEP_MAX_SUBCLASSES 8
+/**
+ * lockdep_acquire() for a lock taken while another lock of the same class
+ * may be held, annotated with a nesting @p subclass (the kernel's
+ * lock_acquire() with a subclass, behind down_write_nested() and
+ * inode_lock_nested()).  Each (class, subclass) pair is validated as a class
+ * of its own, shown as "name/subclass" in reports.
+ * @param cls       class of the lock
+ * @param subclass  nesting level, < ::LOCKDEP_MAX_SUBCLASSES (0 = plain)
+ * @param mode      exclusive or shared
+ * @param instance  stable instance number (for events)
+ * @param trylock   true for a trylock (adds no dependency edge)
+ */
+void lockdep_acquire_nested(struct lock_class *cls, unsigned subclass, enum lock_mode mode,
+			    uint64_t instance, bool trylock);
+/**
+ * Hand out a new stable instance number, for locks implemented outside
+ * lock.c (the folio lock).  Numbers start at 1 and are never reused.
+ * @return the new instance number
+ */
+uint64_t lockdep_new_instance(void);
 /** @} */
 
 /** One order inversion found by the validator. */
@@ -183,6 +229,8 @@ struct lockdep_report {
 	char established[256]; /**< the order seen first, e.g. "i_rwsem -> ilock" */
 	char inverted[256];    /**< the new order that closes the cycle */
 	int tid;               /**< thread (reference thread id) that inverted it */
+	char kind[16];         /**< "circular" (a cycle of classes) or "recursive"
+				    (a class taken again while held) */
 };
 
 /**

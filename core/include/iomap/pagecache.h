@@ -21,7 +21,11 @@
  *       which blocks are;
  *   (2) a folio under writeback is not locked by the writeback path after
  *       submission;
- *   (3) `index` is a multiple of `1 << order`.
+ *   (3) `index` is a multiple of `1 << order`;
+ *   (4) a folio anyone can reach has `refcount` >= 1 (the page cache holds
+ *       one reference while the folio is in the index);
+ *   (5) a folio in a mapping (`mapping` != NULL) is in its index
+ *       (`tree_node` != NULL), and a removed one is in none.
  *
  * Locking: the folio lock (class "folio_lock", level OPERATION) protects
  * `data`, `private` and the flag bits except PG_writeback, which changes
@@ -64,7 +68,15 @@ struct folio {
 	pthread_mutex_t wait_lock;     /**< protects sleeping on PG_locked/PG_writeback */
 	pthread_cond_t wait;           /**< broadcast when those bits clear */
 	void *tree_node;               /**< filemap's index node (internal) */
+	uint64_t lock_instance;        /**< instance number of the folio lock (events) */
+	int lock_owner;                /**< ref_thread_id() of the PG_locked holder, 0 if none */
 };
+
+/**
+ * Largest folio order the page cache creates (the kernel's
+ * MAX_PAGECACHE_ORDER on x86-64: a PMD, 2 MiB).
+ */
+#define MAX_PAGECACHE_ORDER 9
 
 /** @return bytes in @p folio @param folio the folio */
 static inline size_t folio_size(const struct folio *folio)
@@ -198,11 +210,20 @@ int __filemap_get_folio(struct address_space *mapping, pgoff_t index, unsigned f
 struct folio *filemap_find_next_folio(struct address_space *mapping, pgoff_t start,
 				      pgoff_t end);
 /**
- * Remove an unlocked, clean folio from its mapping and drop the cache's
- * reference.  The caller still holds its own reference.
+ * Remove a clean folio from its mapping and drop the cache's reference.
+ * The caller still holds its own reference.  The caller may hold the folio
+ * lock (truncation does); a dirty folio loses its dirty bit (the data is
+ * being thrown away).
  * @param folio the folio
  */
 void filemap_remove_folio(struct folio *folio);
+/**
+ * Allocate a zero-filled folio of `1 << order` pages, not in any mapping,
+ * with one reference (the kernel's filemap_alloc_folio()).
+ * @param order log2 of the number of pages, <= ::MAX_PAGECACHE_ORDER
+ * @return the folio, or NULL on ENOMEM
+ */
+struct folio *filemap_alloc_folio(unsigned order);
 /** Take a reference. @param folio the folio */
 void folio_get(struct folio *folio);
 /** Drop a reference; frees the folio when it reaches zero. @param folio the folio */
@@ -226,11 +247,21 @@ void folio_end_writeback(struct folio *folio);
 /** Sleep until PG_writeback is clear. @param folio the folio */
 void folio_wait_writeback(struct folio *folio);
 /**
- * Check the folio invariants of this file's comment.
+ * Check the folio invariants of this file's comment.  Invariant (2) is
+ * checked as "not under writeback while locked by the calling thread", so
+ * call this after the writeback path has unlocked the folio.
  * @param folio the folio
  * @return 0, or the number of the first invariant broken
  */
 int folio_check(const struct folio *folio);
+/**
+ * Check the page-cache index of @p mapping: ordered, balanced, folios
+ * non-overlapping, `nrpages` equal to the pages indexed (for tests).
+ * @param mapping the address space
+ * @return the height of the index tree (0 when empty), or -EUCLEAN if the
+ *         index is inconsistent
+ */
+int filemap_index_check(struct address_space *mapping);
 
 /**
  * Record a writeback error in @p mapping (errseq and AS_* flags).
