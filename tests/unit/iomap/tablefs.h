@@ -1,0 +1,61 @@
+/*
+ * tablefs.h — a tiny filesystem for the iomap core tests.
+ *
+ * Its extent map is a table the test writes directly, so that each test can
+ * build exactly the layout it needs (unaligned device addresses, a second
+ * device, inline data, a mapping that breaks the ->iomap_begin contract)
+ * and watch what the library does with it.  It implements the real
+ * iomap_ops contract — it is a filesystem, not a stand-in for one — and
+ * records every call so that tests can assert the protocol.
+ */
+#ifndef TABLEFS_H
+#define TABLEFS_H
+
+#include <iomap/iomap.h>
+
+#define TABLEFS_MAX 16
+#define TABLEFS_MAX_CALLS 64
+
+struct tablefs_ext {
+	loff_t offset;
+	uint64_t length;
+	uint16_t type;
+	uint16_t flags;
+	uint64_t addr;
+	struct block_device *bdev; /* NULL = the superblock's */
+};
+
+struct tablefs_call {
+	bool end;          /* ->iomap_end (else ->iomap_begin) */
+	loff_t pos;
+	loff_t length;
+	ssize_t written;
+	unsigned flags;
+};
+
+struct tablefs {
+	struct super_block sb;
+	struct block_device bdev;   /* never opened: only its dev number is used */
+	struct inode inode;
+	struct file file;
+	struct tablefs_ext ext[TABLEFS_MAX];
+	unsigned nr_ext;
+	struct tablefs_call calls[TABLEFS_MAX_CALLS];
+	unsigned nr_calls;
+	int begin_error;            /* returned by ->iomap_begin when nonzero */
+	int end_error;              /* returned by ->iomap_end when nonzero */
+	bool bad_mapping;           /* return a zero-length mapping */
+	unsigned fsyncs;            /* f_op->fsync calls */
+	unsigned writepages;        /* a_ops->writepages calls */
+	bool begin_needs_rwsem;     /* assert i_rwsem is held in ->iomap_begin */
+	bool rwsem_was_held;
+};
+
+void tablefs_init(struct tablefs *t, unsigned blkbits, loff_t size);
+void tablefs_destroy(struct tablefs *t);
+void tablefs_add(struct tablefs *t, loff_t off, uint64_t len, uint16_t type, uint16_t flags,
+		 uint64_t addr);
+extern const struct iomap_ops tablefs_ops;
+extern const struct iomap_ops tablefs_ops_noend;
+
+#endif
