@@ -8,7 +8,7 @@
  * porting guide advises, see iomap.c) and calls iomap_* from its file
  * operations (file.c), which is where it takes i_rwsem and invalidate_lock.
  *
- * Everything here works on a mounted ::extentfs over a backend.  The
+ * Everything here works on a mounted `struct extentfs` over a backend.  The
  * on-disk format is described in docs/FORMAT.md and format.h.
  *
  * Policies follow XFS where the kernel traces show them:
@@ -200,7 +200,10 @@ int extentfs_swapon(struct file *file, struct swap_info_struct *sis, sector_t *s
  */
 int extentfs_swapoff(struct file *file);
 
-/** @name The iomap_ops extentfs supplies (samples/extentfs/iomap.c) @{ */
+/**
+ * @name The iomap_ops extentfs supplies (samples/extentfs/iomap.c)
+ * @{
+ */
 extern const struct iomap_ops extentfs_report_iomap_ops; /**< FIEMAP, seek, swap, bmap */
 extern const struct iomap_ops extentfs_zero_iomap_ops;   /**< iomap_zero_range */
 /** @} */

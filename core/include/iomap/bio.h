@@ -53,7 +53,11 @@ struct block_device {
 	uint64_t bd_nr_sectors;      /**< size in 512-byte sectors */
 	pthread_mutex_t bd_lock;     /**< protects the fields below */
 	pthread_cond_t bd_cond;      /**< signalled when a bio completes */
-	struct bio *bd_done_head;    /**< deterministic mode: finished, end_io not run */
+	/** Completion queue, linked through bi_next.  Deterministic mode: every
+	 *  submitted bio whose bi_end_io has not run, in submission order (the
+	 *  head runs once all its backend requests are done).  Concurrent mode:
+	 *  finished bios waiting for the completion thread, in finishing order. */
+	struct bio *bd_done_head;
 	struct bio *bd_done_tail;    /**< tail of that queue */
 	uint64_t bd_next_bio_id;     /**< ids for bio events */
 	uint64_t bd_inflight;        /**< bios submitted and not yet ended */
@@ -63,6 +67,8 @@ struct block_device {
 	int bd_mode;                 /**< enum kernel_exec_mode captured at open */
 	pthread_t bd_completion_thread; /**< concurrent mode only */
 	bool bd_stop;                /**< tells the completion thread to exit */
+	unsigned bd_completing;      /**< deterministic: nesting depth of the thread running bi_end_io calls */
+	pthread_t bd_completing_owner; /**< deterministic: that thread (valid while bd_completing > 0) */
 };
 
 /** One memory segment of a bio. */
@@ -167,6 +173,13 @@ void submit_bio(struct bio *bio);
 int submit_bio_wait(struct bio *bio);
 /** Free a bio. @param bio the bio */
 void bio_put(struct bio *bio);
+/**
+ * End @p bio: emit `bio_complete` and call its bi_end_io (which may free
+ * it).  The block layer calls this once per submitted bio, at the point the
+ * execution mode defines (file comment); nobody else should.
+ * @param bio a submitted bio whose backend requests have all completed
+ */
+void bio_endio(struct bio *bio);
 /** @return the operation of @p bio @param bio the bio */
 static inline enum req_op bio_op(const struct bio *bio)
 {

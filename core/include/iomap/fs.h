@@ -71,10 +71,13 @@ static inline unsigned i_blocksize(const struct inode *inode)
 {
 	return 1u << inode->i_blkbits;
 }
-/** Lock classes used for every inode (shared by all inodes). @{ */
-extern struct lock_class i_rwsem_class;
-extern struct lock_class invalidate_lock_class;
-extern struct lock_class folio_lock_class;
+/**
+ * @name Lock classes used for every inode (shared by all inodes)
+ * @{
+ */
+extern struct lock_class i_rwsem_class;         /**< "i_rwsem", upper level */
+extern struct lock_class invalidate_lock_class; /**< "invalidate_lock", upper level */
+extern struct lock_class folio_lock_class;      /**< "folio_lock", operation level */
 /** @} */
 /** Take i_rwsem exclusive. @param inode the inode */
 void inode_lock(struct inode *inode);
@@ -141,7 +144,10 @@ static inline int vfs_fsync(struct file *file, int datasync)
 	return file->f_op->fsync(file, datasync);
 }
 
-/** @name kiocb flags (the kernel's IOCB_*; values match 6.18 for tracing) @{ */
+/**
+ * @name kiocb flags (the kernel's IOCB_*; values match 6.18 for tracing)
+ * @{
+ */
 #define IOCB_HIPRI (1u << 0)          /**< poll for completion */
 #define IOCB_DSYNC (1u << 1)          /**< data sync on completion */
 #define IOCB_SYNC (1u << 2)           /**< full sync on completion */

@@ -35,7 +35,10 @@
 
 struct iomap_iter;
 
-/** @name Mapping types (`iomap->type`) @{ */
+/**
+ * @name Mapping types (`iomap->type`)
+ * @{
+ */
 #define IOMAP_HOLE 0      /**< no storage allocated; addr = IOMAP_NULL_ADDR */
 #define IOMAP_DELALLOC 1  /**< delayed allocation reservation; addr = IOMAP_NULL_ADDR */
 #define IOMAP_MAPPED 2    /**< maps to allocated, written space */
@@ -43,7 +46,10 @@ struct iomap_iter;
 #define IOMAP_INLINE 4    /**< data lives in `inline_data` */
 /** @} */
 
-/** @name Mapping flags set by the filesystem (`iomap->flags`) @{ */
+/**
+ * @name Mapping flags set by the filesystem (`iomap->flags`)
+ * @{
+ */
 #define IOMAP_F_NEW (1u << 0)         /**< space newly allocated */
 #define IOMAP_F_DIRTY (1u << 1)       /**< uncommitted metadata: fdatasync needed */
 #define IOMAP_F_SHARED (1u << 2)      /**< space is shared: copy on write */
@@ -55,7 +61,10 @@ struct iomap_iter;
 #define IOMAP_F_ATOMIC_BIO (1u << 8)  /**< issue as an atomic bio (6.15+) */
 #define IOMAP_F_PRIVATE (1u << 12)    /**< first bit free for the filesystem */
 /** @} */
-/** @name Mapping flags set by iomap itself @{ */
+/**
+ * @name Mapping flags set by iomap itself
+ * @{
+ */
 #define IOMAP_F_SIZE_CHANGED (1u << 14) /**< the file size changed */
 #define IOMAP_F_STALE (1u << 15)        /**< mapping went stale: look it up again */
 /** @} */
@@ -63,7 +72,10 @@ struct iomap_iter;
 /** `addr` value for mappings without storage. */
 #define IOMAP_NULL_ADDR UINT64_MAX
 
-/** @name Operation flags passed to ->iomap_begin (`iter->flags`) @{ */
+/**
+ * @name Operation flags passed to ->iomap_begin (`iter->flags`)
+ * @{
+ */
 #define IOMAP_WRITE (1u << 0)          /**< writing, must allocate */
 #define IOMAP_ZERO (1u << 1)           /**< zeroing */
 #define IOMAP_REPORT (1u << 2)         /**< reporting the mapping */

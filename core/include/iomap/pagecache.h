@@ -48,7 +48,10 @@ struct address_space;
 struct inode;
 struct writeback_control;
 
-/** @name Folio flag bits (`folio->flags`) @{ */
+/**
+ * @name Folio flag bits (`folio->flags`)
+ * @{
+ */
 #define PG_locked 0     /**< folio lock held */
 #define PG_uptodate 1   /**< contents at least as new as the disk */
 #define PG_dirty 2      /**< contents newer than the disk */
@@ -164,7 +167,10 @@ struct writeback_control {
 	long nr_to_write;    /**< pages left to write (decremented) */
 };
 
-/** @name __filemap_get_folio() flags @{ */
+/**
+ * @name __filemap_get_folio() flags
+ * @{
+ */
 #define FGP_LOCK (1u << 0)   /**< return the folio locked */
 #define FGP_CREAT (1u << 1)  /**< create it if absent */
 #define FGP_WRITE (1u << 2)  /**< the caller will write to it */

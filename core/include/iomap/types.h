@@ -45,6 +45,7 @@ typedef uint32_t kdev_t;
 #define EIOCBQUEUED 529
 #endif
 #ifndef ENOTBLK
+/** Kernel: "block device required" (glibc has it; kept for completeness). */
 #define ENOTBLK 15
 #endif
 
