@@ -206,4 +206,24 @@ int backend_rw_sync(struct backend *b, enum backend_op op, uint64_t off, void *b
  */
 void backend_destroy(struct backend *b);
 
+/**
+ * @name For backend implementations
+ * Helpers that the backends in this folder (and test backends) use; callers
+ * of backends never need them.
+ * @{
+ */
+/**
+ * Finish @p req: store @p error in `req->error`, run `req->end_io`, then
+ * drop @p b's in-flight count and wake backend_drain() / backend_rw_sync()
+ * waiters.  Every backend completes every accepted request through this
+ * function, exactly once.  The count drops *after* end_io has returned, so
+ * that backend_drain() never returns while a callback is still running.
+ * @param b      backend the request was submitted to
+ * @param req    the request (not touched after end_io returns)
+ * @param error  0 or -errno
+ * @pre no backend-internal lock is held (end_io may submit new requests)
+ */
+void backend_complete(struct backend *b, struct backend_req *req, int error);
+/** @} */
+
 #endif /* IOMAP_BACKEND_H */

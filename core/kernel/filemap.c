@@ -1,1 +1,832 @@
-/* placeholder: being written */
+/**
+ * @file filemap.c
+ * @brief The page cache of one inode: the folio index, lookup and creation,
+ *        writeback and wait, error reporting, seek, truncation and
+ *        invalidation (mm/filemap.c, mm/truncate.c, mm/page-writeback.c).
+ *
+ * How to use: __filemap_get_folio() finds or creates the folio covering a
+ * page index and returns it with a reference (and locked with FGP_LOCK);
+ * filemap_write_and_wait_range() is fsync's data half; truncate and
+ * invalidation remove folios under invalidate_lock held exclusive.
+ *
+ * The index.  The kernel keeps folios in an XArray; here they sit in an AVL
+ * tree keyed by the folio's first page index.  A folio of order k covers
+ * pages [index, index + 2^k), so the folio covering page p is the one with
+ * the greatest key <= p, if that folio reaches p.  Example, a mapping with
+ * folios of 1, 4, 1 and 2 pages:
+ *
+ *      page:  0   1   2   3   4   5   6   7   8   9  10  11  12
+ *            [a] [--------b------]         [c]         [--d---]
+ *
+ *                          (4) b            keys = first page index;
+ *                         /     \           each node is balanced:
+ *                    (0) a      (8) c       |height(left) - height(right)| <= 1
+ *                                  \        so lookup, insert and remove
+ *                                  (11) d   are O(log n)
+ *
+ *   lookup(6): greatest key <= 6 is b (4), and 6 < 4 + 4: b covers it.
+ *   lookup(9): greatest key <= 9 is c (8), and 9 >= 8 + 1: a hole.
+ *
+ * Folio orders when creating (__filemap_get_folio, as the kernel does it):
+ * a large order is asked for, then reduced until the folio starts exactly
+ * at `index` (index % 2^order == 0, i.e. natural alignment) and overlaps no
+ * folio already present; order 0 always fits because `index` itself was
+ * found uncovered.  Only a mapping with AS_LARGE_FOLIO_SUPPORT gets
+ * order > 0.
+ *
+ * Invariants of the index (checked by filemap_index_check()):
+ *   (I1) keys in order, folios do not overlap;
+ *   (I2) AVL balance and correct heights;
+ *   (I3) `nrpages` is the sum of the indexed folios' pages;
+ *   (I4) every indexed folio has `mapping` == this mapping and `tree_node`
+ *        == its node, and holds one reference owned by the cache.
+ *
+ * A caller must never: insert folios (create with FGP_CREAT) without
+ * invalidate_lock held at least shared while another thread may truncate;
+ * remove folios below EOF without invalidate_lock held exclusive
+ * (design.rst); call these with i_pages_lock held.
+ *
+ * Locking: `mapping->i_pages_lock` protects the tree, `nrpages` and each
+ * folio's `mapping`/`index`/`tree_node`; it is a leaf lock (nothing is
+ * taken inside it except a brand-new folio's lock and the event stream's
+ * lock).  Folio contents are protected by the folio lock (folio.c).
+ * `mapping->flags` and `wb_err` are atomics.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <iomap/fs.h>
+#include <iomap/pagecache.h>
+#include <iomap/trace.h>
+
+/** One node of the index: a folio and its two subtrees. */
+struct pc_node {
+	struct folio *folio;   /**< the folio; its index is the key */
+	struct pc_node *left;  /**< folios below */
+	struct pc_node *right; /**< folios above */
+	int height;            /**< 1 for a leaf */
+};
+
+/* ---------------------------------------------------------------------- */
+/* Events                                                                  */
+/* ---------------------------------------------------------------------- */
+
+static void trace_mapping_folio(const char *name, struct address_space *mapping,
+				pgoff_t index, unsigned order)
+{
+	struct inode *host = mapping->host;
+	struct trace_event ev;
+
+	if (!trace_enabled())
+		return;
+	trace_event_init(&ev, name, host && host->i_sb ? host->i_sb->s_dev : 0,
+			 host ? host->i_ino : 0);
+	trace_u64(&ev, "index", index);
+	trace_s64(&ev, "order", order);
+	trace_emit(&ev);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The AVL index                                                           */
+/* ---------------------------------------------------------------------- */
+
+static pgoff_t node_key(const struct pc_node *n)
+{
+	return n->folio->index;
+}
+
+/* Last page index covered by a folio. */
+static pgoff_t folio_last_index(const struct folio *folio)
+{
+	return folio->index + folio_nr_pages(folio) - 1;
+}
+
+static int node_height(const struct pc_node *n)
+{
+	return n ? n->height : 0;
+}
+
+static void node_update(struct pc_node *n)
+{
+	int l = node_height(n->left), r = node_height(n->right);
+
+	n->height = (l > r ? l : r) + 1;
+}
+
+/*
+ *       n              l
+ *      / \            / \
+ *     l   c   -->    a   n
+ *    / \                / \
+ *   a   b              b   c
+ */
+static struct pc_node *rotate_right(struct pc_node *n)
+{
+	struct pc_node *l = n->left;
+
+	n->left = l->right;
+	l->right = n;
+	node_update(n);
+	node_update(l);
+	return l;
+}
+
+/* The mirror image of rotate_right(). */
+static struct pc_node *rotate_left(struct pc_node *n)
+{
+	struct pc_node *r = n->right;
+
+	n->right = r->left;
+	r->left = n;
+	node_update(n);
+	node_update(r);
+	return r;
+}
+
+/* Restore (I2) at @n after one of its subtrees changed height by one. */
+static struct pc_node *node_balance(struct pc_node *n)
+{
+	int bf;
+
+	node_update(n);
+	bf = node_height(n->left) - node_height(n->right);
+	if (bf > 1) {
+		if (node_height(n->left->left) < node_height(n->left->right))
+			n->left = rotate_left(n->left); /* left-right case */
+		return rotate_right(n);
+	}
+	if (bf < -1) {
+		if (node_height(n->right->right) < node_height(n->right->left))
+			n->right = rotate_right(n->right); /* right-left case */
+		return rotate_left(n);
+	}
+	return n;
+}
+
+static struct pc_node *tree_insert(struct pc_node *n, struct pc_node *new)
+{
+	if (!n)
+		return new;
+	if (node_key(new) < node_key(n))
+		n->left = tree_insert(n->left, new);
+	else
+		n->right = tree_insert(n->right, new);
+	return node_balance(n);
+}
+
+/* Unlink the smallest node of @n into *@min; returns the new subtree. */
+static struct pc_node *tree_unlink_min(struct pc_node *n, struct pc_node **min)
+{
+	if (!n->left) {
+		*min = n;
+		return n->right;
+	}
+	n->left = tree_unlink_min(n->left, min);
+	return node_balance(n);
+}
+
+/*
+ * Unlink the node keyed @key (it exists).  A node with two children is
+ * replaced by its successor *node* (relinked, not copied), so that every
+ * folio's `tree_node` stays valid.
+ */
+static struct pc_node *tree_remove(struct pc_node *n, pgoff_t key)
+{
+	struct pc_node *l, *r, *succ;
+
+	if (key < node_key(n)) {
+		n->left = tree_remove(n->left, key);
+		return node_balance(n);
+	}
+	if (key > node_key(n)) {
+		n->right = tree_remove(n->right, key);
+		return node_balance(n);
+	}
+	l = n->left;
+	r = n->right;
+	if (!r)
+		return l;
+	r = tree_unlink_min(r, &succ);
+	succ->left = l;
+	succ->right = r;
+	return node_balance(succ);
+}
+
+/* Node with the greatest key <= @index, or NULL. */
+static struct pc_node *tree_floor(struct pc_node *n, pgoff_t index)
+{
+	struct pc_node *best = NULL;
+
+	while (n) {
+		if (node_key(n) <= index) {
+			best = n;
+			n = n->right;
+		} else {
+			n = n->left;
+		}
+	}
+	return best;
+}
+
+/* Node with the smallest key >= @index, or NULL. */
+static struct pc_node *tree_ceil(struct pc_node *n, pgoff_t index)
+{
+	struct pc_node *best = NULL;
+
+	while (n) {
+		if (node_key(n) >= index) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
+}
+
+/* First folio covering a page in [@start, @last].  Caller holds i_pages_lock. */
+static struct folio *index_find_range(struct address_space *mapping, pgoff_t start,
+				      pgoff_t last)
+{
+	struct pc_node *root = mapping->i_pages;
+	struct pc_node *n = tree_floor(root, start);
+
+	if (start > last)
+		return NULL;
+	if (n && folio_last_index(n->folio) >= start)
+		return n->folio;
+	n = tree_ceil(root, start);
+	if (n && node_key(n) <= last)
+		return n->folio;
+	return NULL;
+}
+
+/* Put @folio into the index.  Caller holds i_pages_lock; @folio's range is free. */
+static int index_insert(struct address_space *mapping, struct folio *folio)
+{
+	struct pc_node *node = calloc(1, sizeof(*node));
+
+	if (!node)
+		return -ENOMEM;
+	node->folio = folio;
+	node->height = 1;
+	mapping->i_pages = tree_insert(mapping->i_pages, node);
+	folio->tree_node = node;
+	__atomic_store_n(&folio->mapping, mapping, __ATOMIC_RELEASE);
+	mapping->nrpages += folio_nr_pages(folio);
+	return 0;
+}
+
+/* Take @folio out of the index.  Caller holds i_pages_lock. */
+static void index_remove(struct address_space *mapping, struct folio *folio)
+{
+	struct pc_node *node = folio->tree_node;
+
+	mapping->i_pages = tree_remove(mapping->i_pages, folio->index);
+	free(node);
+	folio->tree_node = NULL;
+	__atomic_store_n(&folio->mapping, NULL, __ATOMIC_RELEASE);
+	mapping->nrpages -= folio_nr_pages(folio);
+}
+
+/* Recursive worker of filemap_index_check(); returns the height or -1.
+ * *@prev_last is the last page of the previous folio in order (or -1). */
+static int check_subtree(struct address_space *mapping, const struct pc_node *n,
+			 int64_t *prev_last, unsigned long *pages)
+{
+	int hl, hr;
+
+	if (!n)
+		return 0;
+	hl = check_subtree(mapping, n->left, prev_last, pages);
+	if (hl < 0)
+		return -1;
+	if ((int64_t)node_key(n) <= *prev_last)                      /* (I1) */
+		return -1;
+	if (n->folio->mapping != mapping || n->folio->tree_node != n) /* (I4) */
+		return -1;
+	if (n->folio->index & (folio_nr_pages(n->folio) - 1))
+		return -1;
+	*prev_last = (int64_t)folio_last_index(n->folio);
+	*pages += folio_nr_pages(n->folio);
+	hr = check_subtree(mapping, n->right, prev_last, pages);
+	if (hr < 0)
+		return -1;
+	if (hl - hr > 1 || hr - hl > 1 || n->height != (hl > hr ? hl : hr) + 1) /* (I2) */
+		return -1;
+	return n->height;
+}
+
+int filemap_index_check(struct address_space *mapping)
+{
+	int64_t prev_last = -1;
+	unsigned long pages = 0;
+	int h;
+
+	pthread_mutex_lock(&mapping->i_pages_lock);
+	h = check_subtree(mapping, mapping->i_pages, &prev_last, &pages);
+	if (h >= 0 && pages != mapping->nrpages) /* (I3) */
+		h = -1;
+	pthread_mutex_unlock(&mapping->i_pages_lock);
+	return h < 0 ? -EUCLEAN : h;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The address_space                                                       */
+/* ---------------------------------------------------------------------- */
+
+void address_space_init(struct address_space *mapping, struct inode *host)
+{
+	mapping->host = host;
+	init_rwsem(&mapping->invalidate_lock, &invalidate_lock_class, "invalidate_lock");
+	pthread_mutex_init(&mapping->i_pages_lock, NULL);
+	mapping->i_pages = NULL;
+	mapping->nrpages = 0;
+	mapping->wb_err = 0;
+	mapping->flags = 0;
+	mapping->a_ops = NULL;
+}
+
+void mapping_set_large_folios(struct address_space *mapping)
+{
+	__atomic_or_fetch(&mapping->flags, AS_LARGE_FOLIO_SUPPORT, __ATOMIC_RELAXED);
+}
+
+/* Remove @folio if still in @mapping, dropping the cache's reference.
+ * Mirrors __filemap_remove_folio() + filemap_free_folio(). */
+static void remove_folio(struct address_space *mapping, struct folio *folio)
+{
+	pgoff_t index;
+	unsigned order;
+
+	pthread_mutex_lock(&mapping->i_pages_lock);
+	if (folio->mapping != mapping) { /* someone else removed it first */
+		pthread_mutex_unlock(&mapping->i_pages_lock);
+		return;
+	}
+	index = folio->index;
+	order = folio->order;
+	index_remove(mapping, folio);
+	pthread_mutex_unlock(&mapping->i_pages_lock);
+	/* Removed data is discarded, so it is no longer dirty (the kernel's
+	 * folio_cancel_dirty()). */
+	folio_clear_dirty_for_io(folio);
+	trace_mapping_folio("folio_remove", mapping, index, order);
+	folio_put(folio); /* the page cache's reference, (I4) */
+}
+
+void filemap_remove_folio(struct folio *folio)
+{
+	struct address_space *mapping = __atomic_load_n(&folio->mapping, __ATOMIC_ACQUIRE);
+
+	if (mapping)
+		remove_folio(mapping, folio);
+}
+
+/* Mirrors truncate_inode_pages_final(): every folio goes, after writeback. */
+void address_space_destroy(struct address_space *mapping)
+{
+	for (;;) {
+		struct folio *folio;
+
+		pthread_mutex_lock(&mapping->i_pages_lock);
+		folio = mapping->i_pages ? ((struct pc_node *)mapping->i_pages)->folio : NULL;
+		if (folio)
+			folio_get(folio);
+		pthread_mutex_unlock(&mapping->i_pages_lock);
+		if (!folio)
+			break;
+		folio_wait_writeback(folio);
+		if (folio->private && mapping->a_ops && mapping->a_ops->invalidate_folio)
+			mapping->a_ops->invalidate_folio(folio, 0, folio_size(folio));
+		remove_folio(mapping, folio);
+		folio_put(folio);
+	}
+	pthread_mutex_destroy(&mapping->i_pages_lock);
+	rwsem_destroy(&mapping->invalidate_lock);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lookup and creation                                                     */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The order of a folio to create at @index: the kernel's clamping in
+ * __filemap_get_folio() (reduce to the mapping's limit, then to the
+ * alignment of @index) plus its retry of smaller orders when
+ * filemap_add_folio() finds the range occupied (-EEXIST).
+ * Caller holds i_pages_lock; page @index is not covered.
+ */
+static unsigned clamp_order(struct address_space *mapping, pgoff_t index, unsigned order)
+{
+	if (!(__atomic_load_n(&mapping->flags, __ATOMIC_RELAXED) & AS_LARGE_FOLIO_SUPPORT))
+		return 0;
+	if (order > MAX_PAGECACHE_ORDER)
+		order = MAX_PAGECACHE_ORDER;
+	if (index & ((1ul << order) - 1))
+		order = (unsigned)__builtin_ctzll(index); /* index != 0 here */
+	while (order > 0 && index_find_range(mapping, index, index + (1ul << order) - 1))
+		order--;
+	return order;
+}
+
+int __filemap_get_folio(struct address_space *mapping, pgoff_t index, unsigned fgp,
+			unsigned order, struct folio **out)
+{
+	struct folio *folio;
+	int err;
+
+	/* FGP_WRITE needs nothing here: the kernel uses it to wait for stable
+	 * pages and to account dirtying, neither of which this model has. */
+	*out = NULL;
+repeat:
+	pthread_mutex_lock(&mapping->i_pages_lock);
+	folio = index_find_range(mapping, index, index);
+	if (folio) {
+		folio_get(folio);
+		pthread_mutex_unlock(&mapping->i_pages_lock);
+		if (fgp & FGP_LOCK) {
+			if (fgp & FGP_NOWAIT) {
+				if (!folio_trylock(folio)) {
+					folio_put(folio);
+					return -EAGAIN;
+				}
+			} else {
+				folio_lock(folio);
+			}
+			/* Truncated while we slept on the lock: look again. */
+			if (__atomic_load_n(&folio->mapping, __ATOMIC_ACQUIRE) != mapping) {
+				folio_unlock(folio);
+				folio_put(folio);
+				goto repeat;
+			}
+		}
+		*out = folio;
+		return 0;
+	}
+	if (!(fgp & FGP_CREAT)) {
+		pthread_mutex_unlock(&mapping->i_pages_lock);
+		return -ENOENT;
+	}
+	order = clamp_order(mapping, index, order);
+	folio = filemap_alloc_folio(order); /* its one reference is the caller's */
+	if (!folio) {
+		pthread_mutex_unlock(&mapping->i_pages_lock);
+		return -ENOMEM;
+	}
+	folio->index = index;
+	/* Lock before anyone can see it, as the kernel adds folios locked; a
+	 * trylock of a private folio cannot fail or wait. */
+	if (fgp & FGP_LOCK)
+		folio_trylock(folio);
+	err = index_insert(mapping, folio);
+	if (err) {
+		pthread_mutex_unlock(&mapping->i_pages_lock);
+		if (fgp & FGP_LOCK)
+			folio_unlock(folio);
+		folio_put(folio);
+		return err;
+	}
+	folio_get(folio); /* the page cache's reference, (I4) */
+	pthread_mutex_unlock(&mapping->i_pages_lock);
+	trace_mapping_folio("folio_add", mapping, folio->index, folio->order);
+	*out = folio;
+	return 0;
+}
+
+struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio;
+
+	return __filemap_get_folio(mapping, index, 0, 0, &folio) ? NULL : folio;
+}
+
+struct folio *filemap_find_next_folio(struct address_space *mapping, pgoff_t start,
+				      pgoff_t end)
+{
+	struct folio *folio;
+
+	pthread_mutex_lock(&mapping->i_pages_lock);
+	folio = index_find_range(mapping, start, end);
+	if (folio)
+		folio_get(folio);
+	pthread_mutex_unlock(&mapping->i_pages_lock);
+	return folio;
+}
+
+/*
+ * Step a range walk past @folio: set *@next to the page after it.
+ * Returns false if that would pass @last (or wrap).
+ */
+static bool walk_next(const struct folio *folio, pgoff_t last, pgoff_t *next)
+{
+	pgoff_t after = folio_last_index(folio);
+
+	if (after >= last)
+		return false;
+	*next = after + 1;
+	return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Errors and writeback                                                    */
+/* ---------------------------------------------------------------------- */
+
+void mapping_set_error(struct address_space *mapping, int err)
+{
+	struct inode *host = mapping->host;
+
+	if (!err)
+		return;
+	/* For fsync: each file description sees it once. */
+	errseq_set(&mapping->wb_err, err);
+	/* Legacy flags for callers that do not sample errseq. */
+	__atomic_or_fetch(&mapping->flags, err == -ENOSPC ? AS_ENOSPC : AS_EIO,
+			  __ATOMIC_RELEASE);
+	if (trace_enabled()) {
+		struct trace_event ev;
+
+		trace_event_init(&ev, "filemap_set_wb_err",
+				 host && host->i_sb ? host->i_sb->s_dev : 0, host ? host->i_ino : 0);
+		trace_s64(&ev, "err", err);
+		trace_u64(&ev, "errseq", __atomic_load_n(&mapping->wb_err, __ATOMIC_RELAXED));
+		trace_emit(&ev);
+	}
+}
+
+/* Mirrors filemap_check_errors(): report and clear the AS_* flags.  -EIO
+ * wins if both are set, as in the kernel. */
+static int filemap_check_errors(struct address_space *mapping)
+{
+	unsigned old = __atomic_fetch_and(&mapping->flags, ~(AS_EIO | AS_ENOSPC),
+					  __ATOMIC_ACQ_REL);
+
+	if (old & AS_EIO)
+		return -EIO;
+	if (old & AS_ENOSPC)
+		return -ENOSPC;
+	return 0;
+}
+
+/* Byte range [@start, @end] (inclusive, @end < 0 = to the end) to pages. */
+static bool byte_range_to_pages(loff_t start, loff_t end, pgoff_t *first, pgoff_t *last)
+{
+	if (end < 0)
+		end = LLONG_MAX;
+	if (start < 0)
+		start = 0;
+	if (end < start)
+		return false;
+	*first = (pgoff_t)start >> PAGE_SHIFT;
+	*last = (pgoff_t)end >> PAGE_SHIFT;
+	return true;
+}
+
+/* Mirrors __filemap_fdatawait_range(). */
+static void fdatawait_range(struct address_space *mapping, loff_t start, loff_t end)
+{
+	pgoff_t index, last;
+	struct folio *folio;
+
+	if (!byte_range_to_pages(start, end, &index, &last))
+		return;
+	while ((folio = filemap_find_next_folio(mapping, index, last))) {
+		bool more = walk_next(folio, last, &index);
+
+		folio_wait_writeback(folio);
+		folio_put(folio);
+		if (!more)
+			break;
+	}
+}
+
+int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, loff_t end)
+{
+	int err = 0, err2;
+
+	if (end < start)
+		return 0;
+	if (__atomic_load_n(&mapping->nrpages, __ATOMIC_RELAXED)) {
+		/* __filemap_fdatawrite_range() with WB_SYNC_ALL.  Without a
+		 * ->writepages there is nobody to write the folios: they stay
+		 * dirty (the kernel would fall back to ->writepage). */
+		if (mapping->a_ops && mapping->a_ops->writepages) {
+			struct writeback_control wbc = {
+				.range_start = start,
+				.range_end = end,
+				.sync_all = true,
+				.nr_to_write = LONG_MAX,
+			};
+
+			err = mapping->a_ops->writepages(mapping, &wbc);
+		}
+		/* After -EIO the kernel does not wait: the I/O did not start. */
+		if (err != -EIO)
+			fdatawait_range(mapping, start, end);
+	}
+	/* Consumes the AS_* flags, never the errseq: fsync reports through
+	 * file_check_and_advance_wb_err() separately. */
+	err2 = filemap_check_errors(mapping);
+	return err ? err : err2;
+}
+
+bool filemap_range_needs_writeback(struct address_space *mapping, loff_t start, loff_t end)
+{
+	pgoff_t index, last;
+	struct folio *folio;
+	bool needs = false;
+
+	if (!byte_range_to_pages(start, end, &index, &last))
+		return false;
+	while (!needs && (folio = filemap_find_next_folio(mapping, index, last))) {
+		bool more = walk_next(folio, last, &index);
+
+		needs = folio_test(folio, PG_dirty) || folio_test(folio, PG_writeback);
+		folio_put(folio);
+		if (!more)
+			break;
+	}
+	return needs;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Seek                                                                    */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Mirrors folio_seek_hole_data(): within @folio, starting at @start (inside
+ * it) and up to @fend (its end), find data (@seek_data) or a hole.  Returns
+ * the position found, or @fend if the folio has none.
+ */
+static loff_t folio_seek_hole_data(struct address_space *mapping, struct folio *folio,
+				   loff_t start, loff_t fend, bool seek_data)
+{
+	const struct address_space_operations *ops = mapping->a_ops;
+	size_t bsz = mapping->host ? i_blocksize(mapping->host) : PAGE_SIZE;
+	size_t offset;
+
+	if (folio_test(folio, PG_uptodate))
+		return seek_data ? start : fend;
+	if (!ops || !ops->is_partially_uptodate)
+		return seek_data ? fend : start;
+
+	/* Per-block state lives under the folio lock. */
+	folio_lock(folio);
+	if (__atomic_load_n(&folio->mapping, __ATOMIC_ACQUIRE) != mapping) {
+		folio_unlock(folio); /* truncated meanwhile: now a hole */
+		return seek_data ? fend : start;
+	}
+	offset = (size_t)(start - folio_pos(folio)) & ~(bsz - 1);
+	do {
+		if (ops->is_partially_uptodate(folio, offset, bsz) == seek_data)
+			break;
+		start = (start + (loff_t)bsz) & ~((loff_t)bsz - 1);
+		offset += bsz;
+	} while (offset < folio_size(folio));
+	folio_unlock(folio);
+	return start;
+}
+
+loff_t mapping_seek_hole_data(struct address_space *mapping, loff_t start, loff_t end,
+			      int whence)
+{
+	bool seek_data = whence == SEEK_DATA;
+	pgoff_t index, last;
+	struct folio *folio;
+
+	if (start < 0)
+		start = 0;
+	if (end <= start)
+		return end;
+	index = (pgoff_t)start >> PAGE_SHIFT;
+	last = (pgoff_t)(end - 1) >> PAGE_SHIFT;
+	while ((folio = filemap_find_next_folio(mapping, index, last))) {
+		loff_t pos = folio_pos(folio), fend = pos + (loff_t)folio_size(folio);
+		bool more = walk_next(folio, last, &index);
+
+		/* Pages before this folio hold nothing: a hole. */
+		if (start < pos) {
+			if (!seek_data) {
+				folio_put(folio);
+				goto found;
+			}
+			start = pos;
+		}
+		start = folio_seek_hole_data(mapping, folio, start, fend, seek_data);
+		folio_put(folio);
+		if (start < fend)
+			goto found;
+		if (!more)
+			break;
+	}
+	/* Out of folios: the rest is a hole; no data was found. */
+	if (seek_data)
+		return end;
+found:
+	return start < end ? start : end;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Truncation and invalidation                                             */
+/* ---------------------------------------------------------------------- */
+
+/* Tell the owner of per-block state that part of a folio goes away. */
+static void folio_invalidate(struct address_space *mapping, struct folio *folio, size_t offset,
+			     size_t len)
+{
+	if (folio->private && mapping->a_ops && mapping->a_ops->invalidate_folio)
+		mapping->a_ops->invalidate_folio(folio, offset, len);
+}
+
+/*
+ * Mirrors truncate_inode_pages_range() (called by truncate_pagecache_range()
+ * after unmap_mapping_range(), which has nothing to do here: no mmap).
+ * Whole folios inside the range go; the covered part of a folio that
+ * straddles an edge is zeroed (truncate_inode_partial_folio(); the kernel
+ * may also split it, which this model does not).
+ */
+void truncate_pagecache_range(struct address_space *mapping, loff_t start, loff_t end)
+{
+	pgoff_t index, last;
+	struct folio *folio;
+
+	if (end < 0)
+		end = LLONG_MAX;
+	if (!byte_range_to_pages(start, end, &index, &last))
+		return;
+	while ((folio = filemap_find_next_folio(mapping, index, last))) {
+		bool more = walk_next(folio, last, &index);
+
+		folio_lock(folio);
+		folio_wait_writeback(folio);
+		if (__atomic_load_n(&folio->mapping, __ATOMIC_ACQUIRE) == mapping) {
+			loff_t fpos = folio_pos(folio);
+			loff_t flast = fpos + (loff_t)folio_size(folio) - 1;
+
+			if (fpos >= start && flast <= end) {
+				folio_invalidate(mapping, folio, 0, folio_size(folio));
+				remove_folio(mapping, folio);
+			} else {
+				loff_t zs = start > fpos ? start : fpos;
+				loff_t ze = end < flast ? end : flast;
+
+				memset((char *)folio->data + (zs - fpos), 0, (size_t)(ze - zs + 1));
+				folio_invalidate(mapping, folio, (size_t)(zs - fpos),
+						 (size_t)(ze - zs + 1));
+			}
+		}
+		folio_unlock(folio);
+		folio_put(folio);
+		if (!more)
+			break;
+	}
+}
+
+/*
+ * Mirrors invalidate_inode_pages2_range(), except that a folio under
+ * writeback or locked by someone else is reported busy instead of waited
+ * for: the callers (direct I/O) fall back to buffered I/O on -EBUSY.
+ */
+int invalidate_inode_pages2_range(struct address_space *mapping, pgoff_t start, pgoff_t end)
+{
+	const struct address_space_operations *ops = mapping->a_ops;
+	pgoff_t index = start;
+	struct folio *folio;
+	int ret = 0;
+
+	while ((folio = filemap_find_next_folio(mapping, index, end))) {
+		bool more = walk_next(folio, end, &index);
+
+		if (!folio_trylock(folio)) {
+			ret = -EBUSY;
+			goto next;
+		}
+		if (__atomic_load_n(&folio->mapping, __ATOMIC_ACQUIRE) != mapping)
+			goto unlock;
+		if (folio_test(folio, PG_dirty) || folio_test(folio, PG_writeback)) {
+			ret = -EBUSY;
+			goto unlock;
+		}
+		if (folio->private && ops) {
+			if (ops->release_folio) {
+				/* filemap_release_folio(): the owner may refuse. */
+				if (!ops->release_folio(folio)) {
+					ret = -EBUSY;
+					goto unlock;
+				}
+			} else if (ops->invalidate_folio) {
+				ops->invalidate_folio(folio, 0, folio_size(folio));
+			}
+		}
+		remove_folio(mapping, folio);
+unlock:
+		folio_unlock(folio);
+next:
+		folio_put(folio);
+		if (!more)
+			break;
+	}
+	return ret;
+}

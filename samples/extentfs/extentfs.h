@@ -127,7 +127,8 @@ int extentfs_fallocate(struct file *file, int mode, loff_t off, loff_t len);
 /**
  * Change the file size (truncate(2)); growing zeroes from the old EOF.
  * @param file file; @param size new size
- * @return 0, -EINVAL (negative or too large), -ETXTBSY, -errno
+ * @return 0, -EINVAL (negative, or @p file not open for writing), -EFBIG
+ *         (beyond s_maxbytes), -ETXTBSY, -errno
  */
 int extentfs_setattr_size(struct file *file, loff_t size);
 /**
@@ -204,8 +205,9 @@ int extentfs_swapoff(struct file *file);
  * @name The iomap_ops extentfs supplies (samples/extentfs/iomap.c)
  * @{
  */
-extern const struct iomap_ops extentfs_report_iomap_ops; /**< FIEMAP, seek, swap, bmap */
+extern const struct iomap_ops extentfs_report_iomap_ops; /**< FIEMAP, swapon, FIBMAP */
 extern const struct iomap_ops extentfs_zero_iomap_ops;   /**< iomap_zero_range */
+extern const struct iomap_ops extentfs_seek_iomap_ops;   /**< SEEK_DATA / SEEK_HOLE */
 /** @} */
 
 /**

@@ -1,1 +1,709 @@
-/* placeholder: being written */
+/**
+ * @file file.c
+ * @brief The VFS-shaped entry points of extentfs (mirrors xfs_file.c,
+ *        xfs_iops.c and the file-space parts of xfs_bmap_util.c): this is
+ *        where i_rwsem and invalidate_lock are taken and where the iomap
+ *        library is called.
+ *
+ * Locks, outermost first (extentfs_priv.h has the whole hierarchy):
+ *
+ *     fallocate, truncate    i_rwsem EXCL -> invalidate_lock EXCL
+ *                              -> transactions (ilock EXCL -> commit lock)
+ *                              -> iomap_zero_range (ilock shared inside ->iomap_begin)
+ *     remap                  both i_rwsems and invalidate_locks, lower inode
+ *                            number first (lock_two_nondirectories)
+ *     fiemap, seek, fibmap   i_rwsem shared
+ *     fsync, sync            no VFS lock; the commit lock inside commit.c
+ *
+ * The space operations follow XFS step by step, because the kernel traces
+ * (tests/xcheck) show their order:
+ *
+ *     fallocate 0          allocate UNWRITTEN for the holes, then, if the
+ *                          size grows, zero from the old EOF and set the size
+ *     fallocate KEEP_SIZE  allocate only
+ *     PUNCH_HOLE           write back and drop the cache of the range, free
+ *                          the whole blocks, zero [off, min(end, EOF))
+ *     ZERO_RANGE           punch, then allocate UNWRITTEN over the blocks
+ *     UNSHARE_RANGE        copy shared written blocks, then allocate holes
+ *     truncate up          zero [old EOF, new EOF), set the size
+ *     truncate down        zero the tail of the new EOF block, set the size,
+ *                          drop the cache and the blocks beyond it
+ *
+ * Never: call iomap functions with the ilock or the commit lock held;
+ * change the size outside a transaction (a commit must see size and
+ * extents together).
+ */
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "extentfs_priv.h"
+
+static bool file_writable(const struct file *f)
+{
+	return (f->f_flags & O_ACCMODE) != O_RDONLY;
+}
+
+static bool file_readable(const struct file *f)
+{
+	return (f->f_flags & O_ACCMODE) != O_WRONLY;
+}
+
+static struct efs_inode *file_ei(const struct file *file)
+{
+	return EFS_I(file->f_inode);
+}
+
+const struct file_operations extentfs_file_operations = {
+	.fsync = extentfs_fsync,
+};
+
+/*
+ * ------------------------------------------------------------ space changes
+ */
+
+/*
+ * Mirrors xfs_setattr_size.  @pre i_rwsem and invalidate_lock EXCL.
+ */
+static int efs_setattr_size_locked(struct efs_inode *ei, loff_t newsize)
+{
+	struct inode *inode = &ei->vfs;
+	struct extentfs *fs = EFS_FS(ei);
+	loff_t oldsize = i_size_read(inode);
+	uint64_t mask = fs->blocksize - 1;
+	int ret = 0;
+
+	if (efs_is_shutdown(fs))
+		return -EIO;
+	if (newsize > oldsize) {
+		ret = iomap_zero_range(inode, oldsize, newsize - oldsize, NULL,
+				       &extentfs_zero_iomap_ops);
+	} else if ((uint64_t)newsize & mask) {
+		/* iomap_truncate_page(): it arrives with the buffered-I/O issue. */
+		ret = iomap_zero_range(inode, newsize,
+				       (loff_t)(fs->blocksize - ((uint64_t)newsize & mask)), NULL,
+				       &extentfs_zero_iomap_ops);
+	}
+	if (ret)
+		return ret;
+	if (newsize <= oldsize)
+		truncate_pagecache_range(inode->i_mapping, newsize, INT64_MAX);
+
+	ret = efs_trans_begin(ei);
+	if (ret)
+		return ret;
+	i_size_write(inode, newsize);
+	efs_trans_log_inode(ei, false);
+	/* xfs_itruncate_extents: even an unchanged size drops post-EOF blocks. */
+	if (newsize <= oldsize)
+		efs_bunmapi(ei, ((uint64_t)newsize + mask) >> fs->blkbits, fs->max_fblock);
+	efs_trans_end(ei);
+	return 0;
+}
+
+/* Mirrors xfs_flush_unmap_range: write back, then drop the cache of a range. */
+static int efs_flush_unmap_range(struct efs_inode *ei, loff_t off, loff_t len)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t rounding = fs->blocksize > PAGE_SIZE ? fs->blocksize : PAGE_SIZE;
+	uint64_t start = (uint64_t)off & ~(rounding - 1);
+	uint64_t end = (uint64_t)off + (uint64_t)len;
+	int ret;
+
+	end = end > UINT64_MAX - rounding ? UINT64_MAX : ((end + rounding - 1) & ~(rounding - 1));
+	end = end - 1 > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : end - 1;
+	ret = filemap_write_and_wait_range(ei->vfs.i_mapping, (loff_t)start, (loff_t)end);
+	if (ret)
+		return ret;
+	truncate_pagecache_range(ei->vfs.i_mapping, (loff_t)start, (loff_t)end);
+	return 0;
+}
+
+/* Mirrors xfs_free_file_space (PUNCH_HOLE). */
+static int efs_free_file_space(struct efs_inode *ei, loff_t off, loff_t len)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t mask = fs->blocksize - 1;
+	uint64_t start_fb = ((uint64_t)off + mask) >> fs->blkbits;
+	uint64_t end_fb = ((uint64_t)off + (uint64_t)len) >> fs->blkbits;
+	loff_t size;
+	int ret;
+
+	ret = efs_flush_unmap_range(ei, off, len);
+	if (ret)
+		return ret;
+	if (end_fb > start_fb) {
+		ret = efs_trans_begin(ei);
+		if (ret)
+			return ret;
+		efs_bunmapi(ei, start_fb, end_fb - start_fb);
+		efs_trans_end(ei);
+	}
+	/*
+	 * Zero the partial blocks at the edges.  iomap_zero_range skips holes
+	 * and unwritten space, including what was just freed, but must not
+	 * zero past EOF (that would not change the size, but XFS stops there).
+	 */
+	size = i_size_read(&ei->vfs);
+	if (off >= size)
+		return 0;
+	if (len > size - off)
+		len = size - off;
+	return iomap_zero_range(&ei->vfs, off, len, NULL, &extentfs_zero_iomap_ops);
+}
+
+/* Mirrors xfs_alloc_file_space: UNWRITTEN extents for the holes of a range. */
+static int efs_alloc_file_space(struct efs_inode *ei, loff_t off, loff_t len)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t mask = fs->blocksize - 1;
+	uint64_t start_fb = (uint64_t)off >> fs->blkbits;
+	uint64_t end_fb = ((uint64_t)off + (uint64_t)len + mask) >> fs->blkbits;
+	int ret;
+
+	if (end_fb > fs->max_fblock)
+		end_fb = fs->max_fblock;
+	ret = efs_trans_begin(ei);
+	if (ret)
+		return ret;
+	ret = efs_bmap_alloc_range(ei, start_fb, end_fb - start_fb, EFS_EXT_UNWRITTEN);
+	efs_trans_end(ei);
+	return ret;
+}
+
+int extentfs_fallocate(struct file *file, int mode, loff_t off, loff_t len)
+{
+	const int known = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE |
+			  FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_COLLAPSE_RANGE |
+			  FALLOC_FL_INSERT_RANGE;
+	struct efs_inode *ei = file_ei(file);
+	struct inode *inode = &ei->vfs;
+	struct extentfs *fs = EFS_FS(ei);
+	loff_t new_size = 0;
+	int ret;
+
+	/* The checks of vfs_fallocate (6.18), in its order: one mode at a time. */
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~known)
+		return -EOPNOTSUPP;
+	switch (mode & ~FALLOC_FL_KEEP_SIZE) {
+	case 0:
+	case FALLOC_FL_UNSHARE_RANGE:
+	case FALLOC_FL_ZERO_RANGE:
+		break;
+	case FALLOC_FL_PUNCH_HOLE:
+		if (!(mode & FALLOC_FL_KEEP_SIZE))
+			return -EOPNOTSUPP;
+		break;
+	default:
+		/* two modes at once; COLLAPSE and INSERT are not implemented */
+		return -EOPNOTSUPP;
+	}
+	if (!file_writable(file))
+		return -EBADF;
+	if (len > fs->sb.s_maxbytes - off)
+		return -EFBIG;
+	if (efs_is_shutdown(fs))
+		return -EIO;
+
+	inode_lock(inode);
+	filemap_invalidate_lock(inode->i_mapping);
+	if (inode->i_flags & S_SWAPFILE) {
+		ret = -ETXTBSY;
+		goto out;
+	}
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > i_size_read(inode))
+		new_size = off + len;
+
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		ret = efs_free_file_space(ei, off, len);
+	} else if (mode & FALLOC_FL_ZERO_RANGE) {
+		/* xfs: punch a hole, then preallocate the whole blocks again. */
+		uint64_t mask = fs->blocksize - 1;
+		uint64_t rstart = (uint64_t)off & ~mask;
+		uint64_t rend = ((uint64_t)off + (uint64_t)len + mask) & ~mask;
+
+		ret = efs_free_file_space(ei, off, len);
+		if (!ret)
+			ret = efs_alloc_file_space(ei, (loff_t)rstart, (loff_t)(rend - rstart));
+	} else if (mode & FALLOC_FL_UNSHARE_RANGE) {
+		ret = efs_reflink_unshare(ei, off, len);
+		if (!ret)
+			ret = efs_alloc_file_space(ei, off, len);
+	} else {
+		ret = efs_alloc_file_space(ei, off, len);
+	}
+	if (!ret && new_size)
+		ret = efs_setattr_size_locked(ei, new_size);
+out:
+	filemap_invalidate_unlock(inode->i_mapping);
+	inode_unlock(inode);
+	/* xfs_file_fallocate: O_SYNC / O_DSYNC files commit before returning. */
+	if (!ret && (file->f_flags & O_DSYNC))
+		ret = efs_commit(fs);
+	return ret;
+}
+
+int extentfs_setattr_size(struct file *file, loff_t size)
+{
+	struct efs_inode *ei = file_ei(file);
+	struct inode *inode = &ei->vfs;
+	int ret;
+
+	if (size < 0)
+		return -EINVAL;
+	if (size > inode->i_sb->s_maxbytes)
+		return -EFBIG;
+	if (!file_writable(file))
+		return -EINVAL; /* ftruncate on a descriptor not open for writing */
+	inode_lock(inode);
+	filemap_invalidate_lock(inode->i_mapping);
+	if (inode->i_flags & S_SWAPFILE)
+		ret = -ETXTBSY;
+	else
+		ret = efs_setattr_size_locked(ei, size);
+	filemap_invalidate_unlock(inode->i_mapping);
+	inode_unlock(inode);
+	return ret;
+}
+
+/*
+ * ------------------------------------------------------- open, close, unlink
+ */
+
+int extentfs_open(struct extentfs *fs, const char *name, int flags, struct file **out)
+{
+	struct efs_inode *ei;
+	struct file *file;
+	ssize_t idx;
+	int ret = 0;
+
+	*out = NULL;
+	if (!efs_name_valid(name))
+		return -EINVAL;
+	mutex_lock(&fs->commit_lock);
+	idx = efs_dir_lookup(fs, name);
+	if (idx >= 0) {
+		if ((flags & O_CREAT) && (flags & O_EXCL))
+			ret = -EEXIST;
+		ei = ret ? NULL : efs_inode_lookup(fs, fs->dir[idx].ino);
+		if (ei)
+			ei->i_count++;
+	} else if (!(flags & O_CREAT)) {
+		ret = -ENOENT;
+		ei = NULL;
+	} else if (fs->shutdown) {
+		ret = -EIO;
+		ei = NULL;
+	} else {
+		ei = efs_create(fs, name);
+	}
+	if (ei)
+		fs->open_files++;
+	mutex_unlock(&fs->commit_lock);
+	if (ret)
+		return ret;
+
+	file = efs_xcalloc(1, sizeof(*file));
+	file->f_inode = &ei->vfs;
+	file->f_op = &extentfs_file_operations;
+	file->f_flags = (unsigned)flags;
+	file->f_wb_err = errseq_sample(&ei->vfs.i_mapping->wb_err);
+	if ((flags & O_TRUNC) && i_size_read(&ei->vfs) > 0) {
+		inode_lock(&ei->vfs);
+		filemap_invalidate_lock(ei->vfs.i_mapping);
+		ret = (ei->vfs.i_flags & S_SWAPFILE) ? -ETXTBSY : efs_setattr_size_locked(ei, 0);
+		filemap_invalidate_unlock(ei->vfs.i_mapping);
+		inode_unlock(&ei->vfs);
+		if (ret) {
+			extentfs_close(file);
+			return ret;
+		}
+	}
+	*out = file;
+	return 0;
+}
+
+int extentfs_close(struct file *file)
+{
+	struct efs_inode *ei;
+	struct extentfs *fs;
+
+	if (!file)
+		return 0;
+	ei = file_ei(file);
+	fs = EFS_FS(ei);
+	free(file);
+	mutex_lock(&fs->commit_lock);
+	fs->open_files--;
+	mutex_unlock(&fs->commit_lock);
+	efs_iput(ei);
+	return 0;
+}
+
+int extentfs_unlink(struct extentfs *fs, const char *name)
+{
+	struct efs_inode *ei = NULL;
+	ssize_t idx;
+	int ret = 0;
+
+	if (!efs_name_valid(name))
+		return -ENOENT;
+	mutex_lock(&fs->commit_lock);
+	idx = efs_dir_lookup(fs, name);
+	if (idx < 0) {
+		ret = -ENOENT;
+	} else if (fs->shutdown) {
+		ret = -EIO;
+	} else {
+		ei = efs_inode_lookup(fs, fs->dir[idx].ino);
+		EFS_BUG_ON(!ei);
+		efs_dir_remove(fs, (size_t)idx);
+		ei->nlink = 0;
+		ei->i_count++; /* ours, dropped below: frees it if nobody has it open */
+		fs->dirty = true;
+		__atomic_store_n(&ei->meta_dirty, 1, __ATOMIC_RELEASE);
+	}
+	mutex_unlock(&fs->commit_lock);
+	if (ei)
+		efs_iput(ei);
+	return ret;
+}
+
+/*
+ * ----------------------------------------------------------- fsync and seek
+ */
+
+/*
+ * Mirrors xfs_file_fsync.  fdatasync does the same: every change extentfs
+ * tracks is one fdatasync must make durable (no timestamps are kept).
+ */
+int extentfs_fsync(struct file *file, int datasync)
+{
+	struct efs_inode *ei = file_ei(file);
+	struct extentfs *fs = EFS_FS(ei);
+	struct address_space *mapping = ei->vfs.i_mapping;
+	int ret, err;
+
+	(void)datasync;
+	filemap_write_and_wait_range(mapping, 0, INT64_MAX);
+	if (efs_is_shutdown(fs))
+		ret = -EIO;
+	else if (efs_inode_meta_dirty(ei))
+		ret = efs_commit(fs);
+	else
+		ret = blkdev_issue_flush(&fs->bdev); /* the data may sit in the cache */
+	/* A writeback error is reported once per open file (errseq). */
+	err = errseq_check_and_advance(&mapping->wb_err, &file->f_wb_err);
+	return err ? err : ret;
+}
+
+loff_t extentfs_llseek(struct file *file, loff_t off, int whence)
+{
+	struct inode *inode = file->f_inode;
+	loff_t maxbytes = inode->i_sb->s_maxbytes, pos;
+
+	switch (whence) {
+	case SEEK_SET:
+		pos = off;
+		break;
+	case SEEK_CUR:
+		if (__builtin_add_overflow(file->f_pos, off, &pos))
+			return -EINVAL;
+		break;
+	case SEEK_END:
+		if (__builtin_add_overflow(i_size_read(inode), off, &pos))
+			return -EINVAL;
+		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		/* xfs_file_llseek: i_rwsem shared around the iomap walk. */
+		inode_lock_shared(inode);
+		pos = whence == SEEK_DATA ? iomap_seek_data(inode, off, &extentfs_seek_iomap_ops)
+					  : iomap_seek_hole(inode, off, &extentfs_seek_iomap_ops);
+		inode_unlock_shared(inode);
+		if (pos < 0)
+			return pos;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (pos < 0 || pos > maxbytes)
+		return -EINVAL;
+	file->f_pos = pos;
+	return pos;
+}
+
+/*
+ * -------------------------------------------------------------- reporting
+ */
+
+int extentfs_fiemap(struct file *file, struct fiemap_extent_info *fi, uint64_t start,
+		    uint64_t len)
+{
+	struct inode *inode = file->f_inode;
+	const struct iomap_ops *ops = &extentfs_report_iomap_ops;
+	int ret;
+
+	/* xfs_vn_fiemap: the attribute fork has its own ops (and here no extents). */
+	if (fi->fi_flags & FIEMAP_FLAG_XATTR) {
+		fi->fi_flags &= ~FIEMAP_FLAG_XATTR;
+		ops = &extentfs_xattr_iomap_ops;
+	}
+	inode_lock_shared(inode);
+	ret = iomap_fiemap(inode, fi, start, len, ops);
+	inode_unlock_shared(inode);
+	return ret;
+}
+
+sector_t extentfs_fibmap(struct file *file, sector_t block)
+{
+	struct efs_inode *ei = file_ei(file);
+	struct inode *inode = &ei->vfs;
+	bool reflink;
+	sector_t ret;
+
+	/*
+	 * xfs_vm_bmap: the caller of FIBMAP would write behind our back into
+	 * blocks another file shares, so reflinked files answer 0.
+	 */
+	down_read(&ei->ilock);
+	reflink = ei->diflags & EFS_DIFLAG_REFLINK;
+	up_read(&ei->ilock);
+	if (reflink)
+		return 0;
+	inode_lock_shared(inode);
+	ret = iomap_bmap(inode->i_mapping, block, &extentfs_report_iomap_ops);
+	inode_unlock_shared(inode);
+	return ret;
+}
+
+int extentfs_getbmap(struct file *file, struct extentfs_bmap_rec **recs, size_t *nr)
+{
+	struct efs_inode *ei = file_ei(file);
+	struct inode *inode = &ei->vfs;
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t mask = fs->blocksize - 1, end, cur = 0;
+	struct extentfs_bmap_rec *v = NULL;
+	size_t n = 0, cap = 0;
+
+	*recs = NULL;
+	*nr = 0;
+	inode_lock_shared(inode);
+	down_read(&ei->ilock);
+	/* Holes up to EOF; extents past EOF are shown as well (XFS getbmap). */
+	end = ((uint64_t)i_size_read(inode) + mask) >> fs->blkbits;
+	if (ei->df.nr) {
+		const struct efs_irec *last = &ei->df.v[ei->df.nr - 1];
+
+		if (last->fblock + last->len > end)
+			end = last->fblock + last->len;
+	}
+	while (cur < end) {
+		struct efs_irec rec;
+		bool shared = false;
+
+		efs_bmapi_read(ei, cur, end, &rec);
+		efs_reflink_trim_around_shared(ei, &rec, &shared);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = efs_xrealloc(v, cap, sizeof(*v));
+		}
+		v[n++] = (struct extentfs_bmap_rec){
+			.offset = (loff_t)(rec.fblock << fs->blkbits),
+			.length = rec.len << fs->blkbits,
+			.addr = efs_irec_is_real(&rec) ? (int64_t)(rec.dblock << fs->blkbits) : -1,
+			.unwritten = efs_irec_is_real(&rec) && rec.state == EFS_EXT_UNWRITTEN,
+			.shared = shared,
+			.delalloc = rec.dblock == EFS_DELAYSTARTBLOCK,
+		};
+		cur += rec.len;
+	}
+	up_read(&ei->ilock);
+	inode_unlock_shared(inode);
+	*recs = v;
+	*nr = n;
+	return 0;
+}
+
+/*
+ * ------------------------------------------------------------------ reflink
+ */
+
+/* lock_two_nondirectories + filemap_invalidate_lock_two, by inode number. */
+static void lock_two(struct inode *a, struct inode *b)
+{
+	if (a == b) {
+		inode_lock(a);
+		filemap_invalidate_lock(a->i_mapping);
+		return;
+	}
+	if (a->i_ino > b->i_ino) {
+		struct inode *t = a;
+
+		a = b;
+		b = t;
+	}
+	inode_lock(a);
+	inode_lock_nested(b, I_MUTEX_NONDIR2);
+	filemap_invalidate_lock(a->i_mapping);
+	down_write_nested(&b->i_mapping->invalidate_lock, 1);
+}
+
+static void unlock_two(struct inode *a, struct inode *b)
+{
+	if (a != b) {
+		up_write(&b->i_mapping->invalidate_lock);
+		inode_unlock(b);
+	}
+	filemap_invalidate_unlock(a->i_mapping);
+	inode_unlock(a);
+}
+
+/* xfs_reflink_set_inode_flag, one inode per transaction. */
+static int set_reflink_flag(struct efs_inode *ei)
+{
+	int ret = efs_trans_begin(ei);
+
+	if (ret)
+		return ret;
+	if (!(ei->diflags & EFS_DIFLAG_REFLINK)) {
+		ei->diflags |= EFS_DIFLAG_REFLINK;
+		efs_trans_log_inode(ei, true); /* its mappings may now be SHARED */
+	}
+	efs_trans_end(ei);
+	return 0;
+}
+
+/* Mirrors xfs_reflink_remap_range with the checks of generic_remap_checks. */
+int extentfs_remap_range(struct file *src, loff_t srcoff, struct file *dst, loff_t dstoff,
+			 loff_t len)
+{
+	struct efs_inode *sei = file_ei(src), *dei = file_ei(dst);
+	struct inode *si = &sei->vfs, *di = &dei->vfs;
+	struct extentfs *fs = EFS_FS(dei);
+	uint64_t mask = fs->blocksize - 1;
+	loff_t size_in, count, bcount;
+	int ret = 0;
+
+	if (si->i_sb != di->i_sb)
+		return -EXDEV;
+	if (srcoff < 0 || dstoff < 0 || len < 0)
+		return -EINVAL;
+	if (!file_writable(dst) || !file_readable(src))
+		return -EBADF;
+	if (efs_is_shutdown(fs))
+		return -EIO;
+
+	lock_two(si, di);
+	if ((si->i_flags & S_SWAPFILE) || (di->i_flags & S_SWAPFILE)) {
+		ret = -ETXTBSY;
+		goto out;
+	}
+	size_in = i_size_read(si);
+	if (len == 0) {
+		/* Zero length means "to the end of src". */
+		if (srcoff == size_in)
+			goto out;
+		len = size_in - srcoff;
+	}
+	if (srcoff >= size_in || ((uint64_t)(srcoff | dstoff) & mask)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	count = len < size_in - srcoff ? len : size_in - srcoff;
+	if (count > fs->sb.s_maxbytes - dstoff) {
+		ret = -EFBIG;
+		goto out;
+	}
+	/* Linking to src's EOF may end in a partial block; anything else may not. */
+	if (srcoff + count == size_in) {
+		bcount = (loff_t)(((uint64_t)size_in + mask) & ~mask) - srcoff;
+	} else if ((uint64_t)count & mask) {
+		ret = -EINVAL;
+		goto out;
+	} else {
+		bcount = count;
+	}
+	if (si == di && dstoff + bcount > srcoff && dstoff < srcoff + bcount) {
+		ret = -EINVAL;
+		goto out;
+	}
+
+	ret = filemap_write_and_wait_range(si->i_mapping, srcoff, srcoff + bcount - 1);
+	if (!ret) {
+		loff_t dsize = i_size_read(di);
+
+		/* Blocks dirtied between EOF and dstoff must go too. */
+		ret = dstoff > dsize ? efs_flush_unmap_range(dei, dsize, count + (dstoff - dsize))
+				     : efs_flush_unmap_range(dei, dstoff, count);
+	}
+	if (!ret)
+		ret = set_reflink_flag(sei);
+	if (!ret)
+		ret = efs_trans_begin(dei);
+	if (ret)
+		goto out;
+	efs_reflink_remap_blocks(sei, (uint64_t)srcoff >> fs->blkbits, dei,
+				 (uint64_t)dstoff >> fs->blkbits, (uint64_t)bcount >> fs->blkbits);
+	if (dstoff + count > i_size_read(di))
+		i_size_write(di, dstoff + count);
+	efs_trans_log_inode(dei, false);
+	efs_trans_end(dei);
+out:
+	unlock_two(si, di);
+	if (!ret && ((src->f_flags | dst->f_flags) & O_DSYNC))
+		ret = efs_commit(fs);
+	return ret;
+}
+
+/*
+ * ----------------------------------------------------------------- swap file
+ */
+
+int extentfs_swapon(struct file *file, struct swap_info_struct *sis, sector_t *span)
+{
+	struct inode *inode = file->f_inode;
+	int ret;
+
+	inode_lock(inode);
+	if (inode->i_flags & S_SWAPFILE) {
+		ret = -EBUSY;
+	} else {
+		/* xfs_vm_swap_activate: the data device; iomap fsyncs the file. */
+		sis->bdev = inode->i_sb->s_bdev;
+		ret = iomap_swapfile_activate(sis, file, span, &extentfs_report_iomap_ops);
+		if (ret > 0)
+			inode->i_flags |= S_SWAPFILE;
+	}
+	inode_unlock(inode);
+	return ret;
+}
+
+int extentfs_swapoff(struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	int ret = 0;
+
+	inode_lock(inode);
+	if (inode->i_flags & S_SWAPFILE)
+		inode->i_flags &= ~S_SWAPFILE;
+	else
+		ret = -EINVAL;
+	inode_unlock(inode);
+	return ret;
+}
+
+uint64_t extentfs_bump_mapping_seq(struct file *file)
+{
+	struct efs_inode *ei = file_ei(file);
+	uint64_t seq;
+
+	down_write(&ei->ilock);
+	seq = ++ei->mapping_seq;
+	up_write(&ei->ilock);
+	return seq;
+}

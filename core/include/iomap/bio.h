@@ -16,8 +16,12 @@
  *   - concurrent: a per-device completion thread runs bi_end_io as soon as
  *     the backend reports completion.
  *
- * Events: `bio_submit` (id, op, sector, size, nr segments) and
- * `bio_complete` (id, status).  Both are reference-only events.
+ * Events (reference-only, `dev` = bd_dev): `bio_submit` with `id` (u64,
+ * per device, from 0), `op` ("READ", "WRITE", "FLUSH"), `flags` (a
+ * "|"-joined subset of "FUA", "PREFLUSH", "SYNC", "HIPRI" in that order, or
+ * ""), `sector` (u64), `size` (u64 bytes) and `nr_segs` (u64, after
+ * merging); `bio_complete` with `id` and `status` (s64: 0 or -errno),
+ * emitted just before bi_end_io runs.
  *
  * Locking: `bd_lock` protects the completion queue and counters; callers
  * never hold it.

@@ -68,6 +68,13 @@ bool queue_work(struct workqueue_struct *wq, struct work_struct *work);
  */
 void flush_workqueue(struct workqueue_struct *wq);
 /**
+ * Flush until the queue stays empty (the kernel's drain_workqueue(), used
+ * before tearing down what the work items touch).  Here this is
+ * flush_workqueue(), which already runs work queued by work.
+ * @param wq workqueue
+ */
+void drain_workqueue(struct workqueue_struct *wq);
+/**
  * Flush, stop the worker and free @p wq.
  * @param wq workqueue (may be NULL)
  */

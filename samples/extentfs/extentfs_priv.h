@@ -1,0 +1,766 @@
+/**
+ * @file extentfs_priv.h
+ * @brief extentfs internals: the in-memory filesystem, its inodes, the
+ *        extent maps, free space, reference counts, and the functions the
+ *        .c files share.  Tests include it to look inside.
+ *
+ * Which file mirrors which part of XFS:
+ *
+ *     extent.c    in-core extent list of a fork      xfs_iext_tree.c
+ *     alloc.c     free space, busy extents           xfs_alloc.c, xfs_extent_busy.c
+ *     refcount.c  reference counts of shared blocks  xfs_refcount.c
+ *     bmap.c      allocate / unmap / convert ranges  xfs_bmap.c, xfs_bmap_util.c
+ *     reflink.c   remap (clone), unshare             xfs_reflink.c
+ *     inode.c     inodes, the flat root directory    xfs_inode.c, xfs_dir2.c
+ *     iomap.c     the iomap_ops, one set per op      xfs_iomap.c
+ *     file.c      VFS entry points, i_rwsem          xfs_file.c, xfs_iops.c
+ *     commit.c    crash-safe metadata commit         xfs_log_cil.c (the push)
+ *     image.c     read + verify an on-disk image     xfs_sb.c verifiers, xfs_repair
+ *     super.c     mount, unmount, sync               xfs_super.c, xfs_mount.c
+ *     mkfs.c      make a filesystem                  mkfs.xfs
+ *     check.c     the consistency checker            xfs_repair -n, scrub
+ *
+ * Locks (design.rst, "Locking Hierarchy"), outermost first:
+ *
+ *     i_rwsem          (VFS, UPPER)   file.c entry points
+ *     invalidate_lock  (VFS, UPPER)   when extents go away or the size changes
+ *     ilock            (LOWER)        per inode: its extent maps, flags, mapping_seq;
+ *                                     taken inside ->iomap_begin and by metadata
+ *                                     changes, never held across iomap calls
+ *     extentfs_commit  (INTERNAL)     per filesystem: everything in struct extentfs
+ *                                     below it, and every metadata change
+ *
+ * A metadata change is a *transaction* in the XFS sense: efs_trans_begin()
+ * takes ilock EXCL and then the commit lock, the change is made, the inode
+ * is logged (efs_trans_log_inode()), efs_trans_end() drops both.  A commit
+ * (commit.c) takes only the commit lock, so it always sees a set of
+ * complete transactions.
+ *
+ * Invariants (numbered; efs_check_incore() in check.c checks all of them,
+ * the on-disk checker the subset marked [D]):
+ *   (1) [D] an extent map is sorted by file block, its extents do not
+ *       overlap, each has len > 0 and ends at or below max_fblock;
+ *   (2) [D] every allocated extent maps into [data_start, nblocks);
+ *   (3) [D] the free, busy and chain lists are sorted, coalesced and lie in
+ *       [2, nblocks);
+ *   (4) [D] every block of [2, nblocks) has exactly one owner: the free
+ *       list, the busy list, the committed metadata chain, or one or more
+ *       extents (a block mapped by several extents is shared);
+ *   (5) [D] a reference count record exists exactly for the blocks mapped by
+ *       two or more extents, and its count is their number; records are
+ *       sorted, disjoint, count >= 2;
+ *   (6) [D] `free.total`, `busy.total`, `chain.total` equal the sums of
+ *       their lists (and on disk, free_blocks equals the free records);
+ *   (7) [D] directory names are unique and valid; each entry names an
+ *       existing inode whose nlink is 1; an inode with nlink 0 has no entry
+ *       (an orphan: open, or freed at the next mount);
+ *   (8) an inode is marked meta_dirty only while the filesystem is dirty.
+ *
+ * Memory allocation failures abort (efs_xrealloc): a half-applied
+ * transaction would be worse, and the kernel's equivalents (GFP_NOFS |
+ * __GFP_NOFAIL) do not fail either.
+ */
+#ifndef EXTENTFS_PRIV_H
+#define EXTENTFS_PRIV_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <iomap/iomap.h>
+#include <iomap/lock.h>
+
+#include "extentfs.h"
+#include "format.h"
+
+/** Abort with a message if @p cond holds: an internal bug, never bad input. */
+#define EFS_BUG_ON(cond)                                                          \
+	do {                                                                      \
+		if (unlikely(cond))                                               \
+			efs_bug(__FILE__, __LINE__, #cond);                       \
+	} while (0)
+/**
+ * Report an internal bug and abort.
+ * @param file source file; @param line line; @param what the condition
+ */
+_Noreturn void efs_bug(const char *file, int line, const char *what);
+/**
+ * realloc that aborts on failure.
+ * @param p old pointer or NULL; @param n elements; @param size element size
+ * @return the new pointer (never NULL when n*size > 0)
+ */
+void *efs_xrealloc(void *p, size_t n, size_t size);
+/**
+ * calloc that aborts on failure.
+ * @param n elements; @param size element size
+ * @return zeroed memory
+ */
+void *efs_xcalloc(size_t n, size_t size);
+/**
+ * Buffer for block I/O, aligned for O_DIRECT devices, zeroed.
+ * @param len bytes
+ * @return the buffer (free with free())
+ */
+void *efs_io_alloc(size_t len);
+
+/*
+ * ---------------------------------------------------------------------
+ * Runs of device blocks (alloc.c): free space, busy extents, the chain
+ * ---------------------------------------------------------------------
+ */
+
+/** A run of device blocks [start, start + len). */
+struct efs_bext {
+	uint64_t start; /**< first block */
+	uint64_t len;   /**< blocks, > 0 */
+};
+
+/** A sorted, coalesced list of block runs (invariant 3). */
+struct efs_extlist {
+	struct efs_bext *v; /**< runs, by start */
+	size_t nr;          /**< runs used */
+	size_t cap;         /**< runs allocated */
+	uint64_t total;     /**< sum of len (invariant 6) */
+};
+
+/**
+ * Add [start, start+len), merging with neighbours.
+ * @param l list; @param start first block; @param len blocks
+ * @return 0, or -EEXIST if the run overlaps one already listed
+ */
+int efs_extlist_insert(struct efs_extlist *l, uint64_t start, uint64_t len);
+/**
+ * Remove [start, start+len), which must lie inside one listed run.
+ * @param l list; @param start first block; @param len blocks
+ * @return 0, or -ENOENT if it is not wholly listed
+ */
+int efs_extlist_remove(struct efs_extlist *l, uint64_t start, uint64_t len);
+/**
+ * Index of the first run that ends after @p block (binary search).
+ * @param l list; @param block device block
+ * @return index, l->nr if none
+ */
+size_t efs_extlist_find(const struct efs_extlist *l, uint64_t block);
+/**
+ * Whether any block of [start, start+len) is listed.
+ * @param l list; @param start first block; @param len blocks
+ * @return true if they overlap
+ */
+bool efs_extlist_overlaps(const struct efs_extlist *l, uint64_t start, uint64_t len);
+/** Free the runs. @param l list */
+void efs_extlist_free(struct efs_extlist *l);
+
+/*
+ * ---------------------------------------------------------------------
+ * Extent maps (extent.c)
+ * ---------------------------------------------------------------------
+ */
+
+/** dblock of a hole in an efs_irec returned by a lookup (XFS HOLESTARTBLOCK). */
+#define EFS_HOLESTARTBLOCK UINT64_MAX
+/** dblock of a delayed allocation (XFS DELAYSTARTBLOCK; in memory only). */
+#define EFS_DELAYSTARTBLOCK (UINT64_MAX - 1)
+
+/** One mapping of file blocks to device blocks (mirrors xfs_bmbt_irec). */
+struct efs_irec {
+	uint64_t fblock; /**< first file block */
+	uint64_t dblock; /**< first device block, or EFS_HOLESTARTBLOCK / EFS_DELAYSTARTBLOCK */
+	uint64_t len;    /**< blocks */
+	uint32_t state;  /**< EFS_EXT_NORM or EFS_EXT_UNWRITTEN */
+};
+
+/** @return whether @p r maps real device blocks @param r the record */
+static inline bool efs_irec_is_real(const struct efs_irec *r)
+{
+	return r->dblock != EFS_HOLESTARTBLOCK && r->dblock != EFS_DELAYSTARTBLOCK;
+}
+/** @return whether @p r is written (xfs_bmap_is_written_extent) @param r the record */
+static inline bool efs_irec_is_written(const struct efs_irec *r)
+{
+	return efs_irec_is_real(r) && r->state == EFS_EXT_NORM;
+}
+
+/**
+ * The in-core extent list of one fork: a sorted array, binary-searched
+ * (O(log n) lookup), split and merged in place on change (invariant 1).
+ *
+ *     v[0]            v[1]                 v[2]
+ *     [fb 0, len 4)   [fb 6, len 2)        [fb 8, len 10)      file blocks
+ *      -> db 24        -> db 40 UNWRITTEN   -> db 42 UNWRITTEN  device blocks
+ *
+ * v[1] and v[2] are file- and device-contiguous with the same state, so an
+ * insert would have merged them: this picture shows a map right after a
+ * state change of v[1], before efs_iext_convert() merged it.
+ */
+struct efs_iext {
+	struct efs_irec *v; /**< extents by fblock */
+	size_t nr;          /**< used */
+	size_t cap;         /**< allocated */
+};
+
+/** Called for each piece an efs_iext_remove() takes out. */
+typedef void (*efs_unmap_fn)(void *arg, const struct efs_irec *piece);
+
+/**
+ * Find the extent containing @p fblock (mirrors xfs_iext_lookup_extent).
+ * @param m map; @param fblock file block
+ * @param idx out: index of that extent, or of the next one (m->nr if none)
+ * @return true if v[*idx] contains @p fblock
+ */
+bool efs_iext_lookup(const struct efs_iext *m, uint64_t fblock, size_t *idx);
+/**
+ * Map a hole: insert @p r, merging with contiguous neighbours of the same
+ * state.  [r->fblock, +len) must be unmapped.
+ * @param m map; @param r the new extent
+ */
+void efs_iext_insert(struct efs_iext *m, const struct efs_irec *r);
+/**
+ * Unmap [fblock, fblock+len), splitting extents at the edges; @p fn sees
+ * each removed piece (device blocks adjusted to the piece).
+ * @param m map; @param fblock first block; @param len blocks
+ * @param fn callback (may be NULL); @param arg its argument
+ * @return blocks unmapped
+ */
+uint64_t efs_iext_remove(struct efs_iext *m, uint64_t fblock, uint64_t len, efs_unmap_fn fn,
+			 void *arg);
+/**
+ * Change the state of the mapped blocks of [fblock, fblock+len) from
+ * @p from to @p to, splitting and merging as needed (the core of
+ * xfs_bmapi_convert_unwritten).
+ * @param m map; @param fblock first block; @param len blocks
+ * @param from old state; @param to new state
+ * @return blocks converted
+ */
+uint64_t efs_iext_convert(struct efs_iext *m, uint64_t fblock, uint64_t len, uint32_t from,
+			  uint32_t to);
+/**
+ * Check invariant 1 (and 2 when @p nblocks is non-zero).
+ * @param m map; @param max_fblock largest end; @param data_start first data block
+ * @param nblocks filesystem blocks (0 = do not check device ranges)
+ * @return 0, or the number of the invariant broken
+ */
+int efs_iext_verify(const struct efs_iext *m, uint64_t max_fblock, uint64_t data_start,
+		    uint64_t nblocks);
+/** Free the array. @param m map */
+void efs_iext_free(struct efs_iext *m);
+
+/*
+ * ---------------------------------------------------------------------
+ * Reference counts (refcount.c)
+ * ---------------------------------------------------------------------
+ */
+
+/** Blocks [start, start+len) are mapped `count` (>= 2) times. */
+struct efs_refc {
+	uint64_t start; /**< first device block */
+	uint64_t len;   /**< blocks */
+	uint64_t count; /**< references, >= 2 */
+};
+
+/** Reference count records, sorted, disjoint (invariant 5). */
+struct efs_refcl {
+	struct efs_refc *v; /**< records by start */
+	size_t nr;          /**< used */
+	size_t cap;         /**< allocated */
+};
+
+/** Called by efs_refcount_decrease() for blocks whose last reference went. */
+typedef void (*efs_free_fn)(void *arg, uint64_t start, uint64_t len);
+
+/**
+ * Reference count of one block (1 when no record covers it: mapped once).
+ * @param rl records; @param block device block
+ * @param run out (may be NULL): blocks from @p block with the same count
+ *        before the next record boundary (UINT64_MAX - block if none)
+ * @return the count
+ */
+uint64_t efs_refcount_get(const struct efs_refcl *rl, uint64_t block, uint64_t *run);
+/**
+ * First shared run in [start, start+len) (mirrors xfs_refcount_find_shared
+ * with find_end_of_shared).
+ * @param rl records; @param start first block; @param len blocks
+ * @param fstart out: first shared block; @param flen out: shared blocks from there
+ * @return true if any block of the range is shared
+ */
+bool efs_refcount_find_shared(const struct efs_refcl *rl, uint64_t start, uint64_t len,
+			      uint64_t *fstart, uint64_t *flen);
+/**
+ * One more mapping of [start, start+len) (xfs_refcount_increase_extent).
+ * @param rl records; @param start first block; @param len blocks
+ */
+void efs_refcount_increase(struct efs_refcl *rl, uint64_t start, uint64_t len);
+/**
+ * One mapping fewer of [start, start+len) (xfs_refcount_decrease_extent);
+ * blocks that lose their last mapping go to @p fn.
+ * @param rl records; @param start first block; @param len blocks
+ * @param fn free callback; @param arg its argument
+ */
+void efs_refcount_decrease(struct efs_refcl *rl, uint64_t start, uint64_t len, efs_free_fn fn,
+			   void *arg);
+/** Free the records. @param rl records */
+void efs_refcl_free(struct efs_refcl *rl);
+
+/*
+ * ---------------------------------------------------------------------
+ * Inodes, the directory, the filesystem
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * An in-memory extentfs inode (xfs_inode).  The VFS inode is embedded;
+ * `vfs.i_private` points back here.
+ *
+ * Locking: `ilock` protects `df`, `cf`, `diflags` and `mapping_seq` —
+ * readers hold it shared; writers hold it EXCL *and* the commit lock, so a
+ * holder of the commit lock alone may also read them (commit.c does).
+ * `nlink` and `i_count` are protected by the commit lock.  `meta_dirty` is
+ * atomic: set by efs_trans_log_inode() under both locks, cleared by a
+ * commit under the commit lock, read anywhere.
+ */
+struct efs_inode {
+	struct inode vfs;           /**< the VFS inode (i_rwsem, page cache, size) */
+	struct rw_semaphore ilock;  /**< class "ilock", LOWER */
+	struct efs_iext df;         /**< data fork */
+	struct efs_iext cf;         /**< COW fork: staging for reflink writes (later issue; empty) */
+	uint64_t mapping_seq;       /**< bumped on every df/cf change (validity cookie) */
+	uint32_t diflags;           /**< EFS_DIFLAG_* */
+	int meta_dirty;             /**< uncommitted metadata: IOMAP_F_DIRTY */
+	uint32_t nlink;             /**< 1 while in the directory, 0 when unlinked */
+	uint32_t i_count;           /**< open files + temporary references */
+};
+
+/** One name in the flat root directory. */
+struct efs_dirent {
+	char *name;   /**< NUL-terminated, 1..255 bytes */
+	uint64_t ino; /**< the inode */
+};
+
+/**
+ * A mounted filesystem (xfs_mount).
+ *
+ * The geometry is set at mount and never changes.  `commit_lock` protects
+ * every field declared after it (see the file comment for the lock order).
+ */
+struct extentfs {
+	struct super_block sb;     /**< VFS superblock; s_fs_info = this */
+	struct block_device bdev;  /**< metadata and data I/O go through it */
+	struct backend *backend;   /**< the media (not owned) */
+	bool bdev_open;            /**< bdev needs blkdev_close() */
+
+	uint32_t blocksize;        /**< bytes per block */
+	uint32_t blkbits;          /**< log2(blocksize) */
+	uint32_t lbs;              /**< device logical block size */
+	uint64_t nblocks;          /**< filesystem size, blocks */
+	uint64_t data_start;       /**< first data block */
+	uint64_t max_fblock;       /**< file blocks end here (2^63 bytes) */
+	uint32_t features;         /**< EFS_FEAT_* */
+
+	struct mutex commit_lock;  /**< class "extentfs_commit", INTERNAL */
+	uint64_t generation;       /**< last durable commit */
+	unsigned active_slot;      /**< slot holding it */
+	bool dirty;                /**< metadata changed since then */
+	bool shutdown;             /**< a commit failed: refuse changes (xfs_force_shutdown) */
+	uint64_t next_ino;         /**< next inode number */
+	struct efs_inode **inodes; /**< every inode in memory, by ino */
+	size_t ninodes;            /**< used */
+	size_t inodes_cap;         /**< allocated */
+	struct efs_dirent *dir;    /**< the root directory, by name */
+	size_t ndir;               /**< used */
+	size_t dir_cap;            /**< allocated */
+	struct efs_extlist free;   /**< free blocks */
+	struct efs_extlist busy;   /**< freed since the last commit (xfs_extent_busy) */
+	struct efs_extlist chain;  /**< blocks of the committed metadata chain */
+	struct efs_refcl refc;     /**< shared blocks */
+	unsigned open_files;       /**< struct file objects alive */
+	uint64_t commits;          /**< commits done by this mount (statistics) */
+};
+
+/** @return the extentfs inode of a VFS inode @param inode VFS inode */
+static inline struct efs_inode *EFS_I(struct inode *inode)
+{
+	return container_of(inode, struct efs_inode, vfs);
+}
+/** @return the filesystem of an inode @param ei inode */
+static inline struct extentfs *EFS_FS(const struct efs_inode *ei)
+{
+	return (struct extentfs *)ei->vfs.i_sb->s_fs_info;
+}
+/** @return whether the inode has uncommitted metadata @param ei inode */
+static inline bool efs_inode_meta_dirty(const struct efs_inode *ei)
+{
+	return __atomic_load_n(&ei->meta_dirty, __ATOMIC_ACQUIRE) != 0;
+}
+/** @return whether the filesystem is shut down @param fs filesystem */
+static inline bool efs_is_shutdown(const struct extentfs *fs)
+{
+	return __atomic_load_n(&fs->shutdown, __ATOMIC_ACQUIRE);
+}
+
+/** Lock class of every inode's ilock ("ilock", LOWER). */
+extern struct lock_class efs_ilock_class;
+/** Lock class of the filesystem's commit lock ("extentfs_commit", INTERNAL). */
+extern struct lock_class efs_commit_class;
+
+/**
+ * Start a metadata change of @p ei: ilock EXCL, then the commit lock
+ * (mirrors xfs_trans_alloc_inode).
+ * @param ei inode
+ * @return 0, or -EIO (nothing held) if the filesystem is shut down
+ */
+int efs_trans_begin(struct efs_inode *ei);
+/** Finish a metadata change. @param ei inode */
+void efs_trans_end(struct efs_inode *ei);
+/**
+ * Record that @p ei changed (xfs_trans_log_inode): it and the filesystem
+ * are dirty until the next commit; @p mapping bumps mapping_seq.
+ * @pre ilock EXCL and commit lock held.
+ * @param ei inode; @param mapping true if the extent maps changed
+ */
+void efs_trans_log_inode(struct efs_inode *ei, bool mapping);
+
+/* inode.c */
+/**
+ * Create an in-memory inode (not yet in the table).
+ * @param fs filesystem; @param ino number
+ * @return the inode
+ */
+struct efs_inode *efs_inode_alloc(struct extentfs *fs, uint64_t ino);
+/** Free an inode that is in no table. @param ei inode */
+void efs_inode_free(struct efs_inode *ei);
+/**
+ * Add @p ei to the inode table. @pre commit lock held.
+ * @param fs filesystem; @param ei inode
+ */
+void efs_inode_table_add(struct extentfs *fs, struct efs_inode *ei);
+/**
+ * Remove @p ei from the inode table. @pre commit lock held.
+ * @param fs filesystem; @param ei inode
+ */
+void efs_inode_table_remove(struct extentfs *fs, struct efs_inode *ei);
+/**
+ * Look an inode number up. @pre commit lock held.
+ * @param fs filesystem; @param ino number
+ * @return the inode or NULL
+ */
+struct efs_inode *efs_inode_lookup(struct extentfs *fs, uint64_t ino);
+/**
+ * Whether @p name is a valid file name (1..255 bytes, no '/', not "." or "..").
+ * @param name the name
+ * @return true if valid
+ */
+bool efs_name_valid(const char *name);
+/**
+ * Find @p name. @pre commit lock held.
+ * @param fs filesystem; @param name the name
+ * @return index in fs->dir, or -1
+ */
+ssize_t efs_dir_lookup(struct extentfs *fs, const char *name);
+/**
+ * Add an entry (the name must not exist). @pre commit lock held.
+ * @param fs filesystem; @param name the name; @param ino its inode
+ */
+void efs_dir_add(struct extentfs *fs, const char *name, uint64_t ino);
+/**
+ * Remove entry @p idx. @pre commit lock held.
+ * @param fs filesystem; @param idx index from efs_dir_lookup()
+ */
+void efs_dir_remove(struct extentfs *fs, size_t idx);
+/**
+ * Create a file named @p name with one reference (xfs_create).
+ * @pre commit lock held, the name does not exist, not shut down.
+ * @param fs filesystem; @param name the name
+ * @return the new inode
+ */
+struct efs_inode *efs_create(struct extentfs *fs, const char *name);
+/**
+ * Drop a reference; an unlinked inode with none left is freed with its
+ * blocks (xfs_inactive).
+ * @pre no lock of @p ei or the filesystem held.
+ * @param ei inode
+ */
+void efs_iput(struct efs_inode *ei);
+/**
+ * Free every block of @p ei and remove it from the table (the end of
+ * xfs_inactive).  @pre ilock EXCL and commit lock held.
+ * @param ei inode
+ */
+void efs_inode_inactivate(struct efs_inode *ei);
+
+/* alloc.c */
+/**
+ * Allocate up to @p want data blocks near @p goal (first fit at or after
+ * the goal, then from the start of the data area; mirrors the spirit of
+ * xfs_alloc_vextent_near_bno).  Keeps efs_meta_reserve() blocks free so
+ * that the next commit can always be written.
+ * @pre commit lock held.
+ * @param fs filesystem; @param goal preferred first block; @param want blocks
+ * @param got out: the run allocated (1 .. @p want blocks)
+ * @return 0 or -ENOSPC
+ */
+int efs_alloc_data(struct extentfs *fs, uint64_t goal, uint64_t want, struct efs_bext *got);
+/**
+ * Allocate @p n blocks for a metadata chain, all or nothing: first fit in
+ * the metadata reserve, then top-down from the end of the device.
+ * @pre commit lock held.
+ * @param fs filesystem; @param n blocks; @param out runs allocated (appended)
+ * @return 0 or -ENOSPC
+ */
+int efs_alloc_meta(struct extentfs *fs, uint64_t n, struct efs_extlist *out);
+/**
+ * Free blocks: they become busy until the next commit is durable
+ * (xfs_free_extent + xfs_extent_busy_insert).
+ * @pre commit lock held.
+ * @param fs filesystem; @param start first block; @param len blocks
+ */
+void efs_free_blocks(struct extentfs *fs, uint64_t start, uint64_t len);
+/**
+ * Blocks kept free for the next commit's metadata chain: an upper bound of
+ * the stream size now, plus slack for the records an operation may add.
+ * @pre commit lock held.
+ * @param fs filesystem
+ * @return blocks
+ */
+uint64_t efs_meta_reserve(struct extentfs *fs);
+/**
+ * Chain blocks needed for a stream of @p bytes.
+ * @param fs filesystem; @param bytes stream length
+ * @return blocks (at least 1)
+ */
+uint64_t efs_chain_blocks_for(const struct extentfs *fs, uint64_t bytes);
+
+/* bmap.c */
+/**
+ * Allocate every unmapped block of [fblock, fblock+len) as new extents in
+ * state @p state (the core of xfs_alloc_file_space / xfs_bmapi_write).
+ * @pre transaction open on @p ei.
+ * @param ei inode; @param fblock first block; @param len blocks
+ * @param state EFS_EXT_UNWRITTEN or EFS_EXT_NORM
+ * @return 0, -ENOSPC (what was allocated stays), -EIO
+ */
+int efs_bmap_alloc_range(struct efs_inode *ei, uint64_t fblock, uint64_t len, uint32_t state);
+/**
+ * Unmap [fblock, fblock+len) and drop one reference of each device block;
+ * blocks nobody maps any more are freed (xfs_bunmapi + xfs_refcount).
+ * @pre transaction open on @p ei.
+ * @param ei inode; @param fblock first block; @param len blocks
+ */
+void efs_bunmapi(struct efs_inode *ei, uint64_t fblock, uint64_t len);
+/**
+ * Convert unwritten extents in [fblock, fblock+len) to written — what I/O
+ * completion does after writing into unwritten space
+ * (xfs_iomap_write_unwritten); used by the direct and buffered write issues
+ * and by tests today.
+ * @pre transaction open on @p ei.
+ * @param ei inode; @param fblock first block; @param len blocks
+ * @return blocks converted
+ */
+uint64_t efs_bmap_convert_unwritten(struct efs_inode *ei, uint64_t fblock, uint64_t len);
+/**
+ * Allocation goal for file block @p fblock: keep the file's relative layout
+ * (the previous extent's device block plus the file distance, else the
+ * next extent's, else the start of the data area); mirrors xfs_bmap_adjacent.
+ * @pre ilock held.
+ * @param ei inode; @param fblock file block
+ * @return device block
+ */
+uint64_t efs_bmap_goal(struct efs_inode *ei, uint64_t fblock);
+/**
+ * Read the mapping at @p fblock trimmed to [fblock, end) — an extent, or a
+ * hole up to the next extent (mirrors xfs_bmapi_read for one record).
+ * @pre ilock held (or commit lock).
+ * @param ei inode; @param fblock first block; @param end block after the range
+ * @param rec out
+ */
+void efs_bmapi_read(struct efs_inode *ei, uint64_t fblock, uint64_t end, struct efs_irec *rec);
+
+/* reflink.c */
+/**
+ * Trim a written extent of a reflinked inode to a wholly shared or wholly
+ * unshared run (mirrors xfs_reflink_trim_around_shared); takes the commit
+ * lock briefly for the reference counts.
+ * @pre ilock held (shared is enough).
+ * @param ei inode; @param rec the mapping (trimmed in place); @param shared out
+ */
+void efs_reflink_trim_around_shared(struct efs_inode *ei, struct efs_irec *rec, bool *shared);
+/**
+ * Share [sfb, sfb+len) of @p src at @p dfb of @p dst, replacing what dst
+ * mapped there, and set dst's reflink flag (mirrors xfs_reflink_remap_blocks).
+ * @pre transaction open on @p dst (the commit lock keeps src's map stable);
+ *      src already carries EFS_DIFLAG_REFLINK, set in a transaction of its
+ *      own (file.c, as xfs_reflink_set_inode_flag) so that no two ilocks
+ *      are ever held at once.
+ * @param src source; @param sfb source block; @param dst destination
+ * @param dfb destination block; @param len blocks
+ */
+void efs_reflink_remap_blocks(struct efs_inode *src, uint64_t sfb, struct efs_inode *dst,
+			      uint64_t dfb, uint64_t len);
+/**
+ * Copy the shared written blocks of [off, off+len) to new blocks (this
+ * issue's xfs_reflink_unshare; the buffered-I/O issue switches to
+ * iomap_file_unshare, which skips unwritten extents in the same way).
+ * @pre i_rwsem and invalidate_lock held exclusive.
+ * @param ei inode; @param off first byte; @param len bytes
+ * @return 0, -ENOSPC, -EIO
+ */
+int efs_reflink_unshare(struct efs_inode *ei, loff_t off, loff_t len);
+/**
+ * Whether any written extent of @p ei maps shared blocks.
+ * @pre commit lock held.
+ * @param ei inode
+ * @return true if shared
+ */
+bool efs_inode_has_shared(struct efs_inode *ei);
+
+/* commit.c */
+/** A growable byte buffer for the metadata stream. */
+struct efs_stream {
+	uint8_t *buf; /**< bytes */
+	size_t len;   /**< used */
+	size_t cap;   /**< allocated */
+};
+/** Record counts of a serialised stream (they go into the superblock). */
+struct efs_counts {
+	uint64_t ninodes;     /**< inode records */
+	uint64_t nextents;    /**< extent records */
+	uint64_t ndirents;    /**< directory entries */
+	uint64_t nrefcount;   /**< refcount records */
+	uint64_t nfree;       /**< free records */
+	uint64_t free_blocks; /**< blocks in them */
+};
+/**
+ * Serialise the metadata into @p s.  For a commit (@p for_commit) the free
+ * records are free ∪ busy ∪ the old chain — everything the new state does
+ * not use; otherwise (the in-core checker) just the free list.
+ * @pre commit lock held.
+ * @param fs filesystem; @param for_commit see above; @param s output (reset)
+ * @param c output counts
+ */
+void efs_serialize(struct extentfs *fs, bool for_commit, struct efs_stream *s,
+		   struct efs_counts *c);
+/**
+ * Commit all metadata, crash-safely (see commit.c).  Nothing to commit:
+ * only a cache flush.  An I/O error shuts the filesystem down.
+ * @pre commit lock held.
+ * @param fs filesystem
+ * @return 0, -ENOSPC (nothing written), -EIO
+ */
+int efs_commit_locked(struct extentfs *fs);
+/**
+ * Take the commit lock and commit.
+ * @param fs filesystem
+ * @return as efs_commit_locked()
+ */
+int efs_commit(struct extentfs *fs);
+
+/* image.c */
+/** Where problems found in an image go. */
+struct efs_report {
+	FILE *out;          /**< print each problem here (NULL: keep only the first) */
+	unsigned problems;  /**< inconsistencies found */
+	unsigned notes;     /**< remarks that are not problems */
+	char first[256];    /**< the first problem, for mount's message */
+};
+/**
+ * Record a problem.
+ * @param r report; @param fmt printf format
+ */
+void efs_problem(struct efs_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/**
+ * Record a remark that is not an inconsistency.
+ * @param r report; @param fmt printf format
+ */
+void efs_note(struct efs_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** An inode record as read from the stream. */
+struct efs_image_inode {
+	uint64_t ino;       /**< number */
+	uint64_t size;      /**< bytes */
+	uint64_t nextents;  /**< extents, in img->ext from first_ext */
+	uint64_t first_ext; /**< index of its first extent */
+	uint32_t nlink;     /**< 0 or 1 */
+	uint32_t flags;     /**< EFS_DIFLAG_* */
+};
+/** A directory entry as read from the stream. */
+struct efs_image_dirent {
+	uint64_t ino;                  /**< inode */
+	char name[EFS_NAME_MAX + 1];   /**< NUL-terminated */
+};
+/** A parsed image (or a snapshot of a mounted filesystem). */
+struct efs_image {
+	struct efs_dsb sb;               /**< the superblock in use */
+	unsigned slot;                   /**< its slot */
+	uint64_t devsize;                /**< device bytes */
+	struct efs_bext *meta;           /**< metadata chain blocks, one run per block */
+	size_t nmeta;                    /**< runs */
+	struct efs_image_inode *inodes;  /**< inode records */
+	size_t ninodes;                  /**< count */
+	struct efs_irec *ext;            /**< all extent records */
+	size_t next;                     /**< count */
+	struct efs_image_dirent *dir;    /**< directory entries */
+	size_t ndir;                     /**< count */
+	struct efs_refc *refc;           /**< reference count records */
+	size_t nrefc;                    /**< count */
+	struct efs_bext *free;           /**< free records */
+	size_t nfree;                    /**< count */
+};
+/**
+ * Read the superblock slots, pick the current one, read its metadata chain
+ * and parse the stream (no cross-checks: efs_image_verify()).
+ * @param bdev device; @param img output (free with efs_image_free())
+ * @param r report
+ * @return 0, -EUCLEAN (problems in @p r), -EINVAL (block size below the
+ *         device's sector), -EIO
+ */
+int efs_image_read(struct block_device *bdev, struct efs_image *img, struct efs_report *r);
+/**
+ * Parse a metadata stream into @p img (whose sb holds the counts).
+ * @param img image; @param buf stream; @param len bytes; @param r report
+ * @return 0 or -EUCLEAN
+ */
+int efs_image_parse(struct efs_image *img, const uint8_t *buf, size_t len, struct efs_report *r);
+/**
+ * Check every [D] invariant of the image; @p busy adds the in-memory busy
+ * list as a fourth kind of owner (NULL for on-disk images).
+ * @param img image; @param busy busy runs or NULL; @param r report
+ * @return number of problems found
+ */
+unsigned efs_image_verify(const struct efs_image *img, const struct efs_extlist *busy,
+			  struct efs_report *r);
+/** Free what efs_image_read()/parse allocated. @param img image */
+void efs_image_free(struct efs_image *img);
+
+/* super.c */
+/**
+ * Allocate a filesystem structure with its locks and geometry (used by
+ * mount and mkfs); sb.s_bdev points at fs->bdev, which the caller opens.
+ * @param b backend; @param block_log log2(block size); @param nblocks size
+ * @param data_start first data block
+ * @return the filesystem
+ */
+struct extentfs *efs_fs_alloc(struct backend *b, unsigned block_log, uint64_t nblocks,
+			      uint64_t data_start);
+/** Free a filesystem structure and everything in it. @param fs filesystem */
+void efs_fs_free(struct extentfs *fs);
+/**
+ * Write a superblock into @p slot with FUA (durable when it returns 0).
+ * @pre commit lock held.
+ * @param fs filesystem; @param slot 0 or 1; @param sb the superblock
+ * @return 0 or -errno
+ */
+int efs_write_sb(struct extentfs *fs, unsigned slot, const struct efs_dsb *sb);
+
+/* check.c */
+/**
+ * Check every numbered invariant of a mounted filesystem (serialises the
+ * state and runs the on-disk checker over it, plus the in-memory ones).
+ * @param fs filesystem; @param out where to print problems (may be NULL)
+ * @return number of problems (0 = consistent)
+ */
+unsigned efs_check_incore(struct extentfs *fs, FILE *out);
+
+/* file.c */
+/** The file operations extentfs sets in every struct file (fsync). */
+extern const struct file_operations extentfs_file_operations;
+/** The iomap_ops for FIEMAP_FLAG_XATTR: there is no attribute fork (-ENOENT). */
+extern const struct iomap_ops extentfs_xattr_iomap_ops;
+
+#endif /* EXTENTFS_PRIV_H */
