@@ -48,17 +48,9 @@ fi
 [ -d "$tracing/events/iomap" ] || skip "this kernel has no iomap trace events"
 
 # The scenario: commands as -c arguments, plus its mkfs and open options.
-open_flags=
-mkfs_opts=
-set --
-while IFS= read -r line || [ -n "$line" ]; do
-	case $line in
-	'#! open:'*) open_flags=${line#'#! open:'} ;;
-	'#! mkfs:'*) mkfs_opts=${line#'#! mkfs:'} ;;
-	'#'* | '') ;;
-	*) set -- "$@" -c "$line" ;;
-	esac
-done < "$scen/scenario.xio"
+scenario_file=$scen/scenario.xio
+# shellcheck source=parse-scenario.sh
+. "$here/parse-scenario.sh"
 
 work=
 loop=

@@ -45,18 +45,9 @@ cleanup() {
 trap cleanup EXIT
 
 # Parse scenario.xio into the positional parameters (-c CMD ...).
-open_flags=
-mkfs_opts=
-set --
-while IFS= read -r line || [ -n "$line" ]; do
-	case $line in
-	'#! open:'*) open_flags=${line#'#! open:'} ;;
-	'#! mkfs:'*) mkfs_opts=${line#'#! mkfs:'} ;;
-	'#'* | '') ;;
-	*) set -- "$@" -c "$line" ;;
-	esac
-done < "$dir/scenario.xio"
-mkfs_opts=$(printf '%s' "$mkfs_opts" | sed 's/^ *//; s/ *$//')
+scenario_file=$dir/scenario.xio
+# shellcheck source=parse-scenario.sh
+. "$here/parse-scenario.sh"
 
 # The open flags are separate words on purpose (e.g. "-d -s").
 # shellcheck disable=SC2086
