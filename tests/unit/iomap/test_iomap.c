@@ -328,6 +328,12 @@ START_TEST(bmap_3_1_table)
 	ck_assert_uint_eq(iomap_bmap(T.inode.i_mapping, 15, &tablefs_ops), 0x10f);
 	ck_assert_uint_eq(iomap_bmap(T.inode.i_mapping, 16, &tablefs_ops), 0);   /* unwritten */
 	ck_assert_uint_eq(iomap_bmap(T.inode.i_mapping, 100, &tablefs_ops), 0);  /* hole */
+	/* same calling convention as FIEMAP: IOMAP_REPORT, one block asked for */
+	for (unsigned i = 0; i < T.nr_calls; i++) {
+		ck_assert_uint_eq(T.calls[i].flags, IOMAP_REPORT);
+		if (!T.calls[i].end)
+			ck_assert_int_eq(T.calls[i].length, 4096);
+	}
 	T.begin_error = -EIO;
 	ck_assert_uint_eq(iomap_bmap(T.inode.i_mapping, 0, &tablefs_ops), 0);    /* error */
 }
