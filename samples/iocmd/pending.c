@@ -2,8 +2,8 @@
  * @file pending.c
  * @brief `pwrite` and `pread`: known, and not available yet.
  *
- * Writing and reading data needs the buffered I/O path (issue 3) and the
- * direct I/O path (issue 4) of the reference.  Until they land, these two
+ * Writing and reading data needs the buffered I/O path (issue 4) and the
+ * direct I/O path (issue 3) of the reference.  Until they land, these two
  * commands keep their xfs_io names, synopses and help texts, and say
  * plainly that they did nothing, instead of pretending to write or failing
  * as an unknown command.  The exit code is set, so that a script that
