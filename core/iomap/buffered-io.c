@@ -58,9 +58,6 @@ int iomap_zero_range(struct inode *inode, loff_t pos, loff_t len, bool *did_zero
 		.flags = IOMAP_ZERO,
 	};
 	struct address_space *mapping = inode->i_mapping;
-	unsigned blocksize = i_blocksize(inode);
-	unsigned off = (unsigned)(pos & (blocksize - 1));
-	loff_t plen = min_s64(len, (loff_t)(blocksize - off));
 	bool range_dirty;
 	int ret;
 
@@ -68,20 +65,22 @@ int iomap_zero_range(struct inode *inode, loff_t pos, loff_t len, bool *did_zero
 		return -EINVAL;
 	if (len == 0)
 		return 0;
+	/*
+	 * Nothing lies beyond the largest file offset; clip there so that
+	 * pos + len cannot overflow (truncating to just below 2^63 asks to
+	 * zero up to the next block boundary, which is 2^63 itself).
+	 */
+	if (len > INT64_MAX - pos) {
+		len = INT64_MAX - pos;
+		iter.len = (uint64_t)len;
+	}
 
 	/*
-	 * An unaligned head that is dirty in the cache is zeroed on its own,
-	 * so that the common "zero the partial EOF block" case does not flush
-	 * the whole range.
+	 * The kernel zeroes a dirty, unaligned head block in its folio first,
+	 * so that zeroing a partial EOF block does not flush the whole range.
+	 * Zeroing a folio needs the buffered write path (issue 4); until then
+	 * a dirty head takes the general path below: write back, re-map.
 	 */
-	if (off && filemap_range_needs_writeback(mapping, pos, pos + plen - 1)) {
-		iter.len = (uint64_t)plen;
-		while ((ret = iomap_iter(&iter, ops)) > 0)
-			iter.status = iomap_zero_iter(&iter, did_zero);
-		iter.len = (uint64_t)(len - (iter.pos - pos));
-		if (ret || !iter.len)
-			return ret;
-	}
 
 	/* Flush only if the cache is dirty and a mapping would convert later. */
 	range_dirty = filemap_range_needs_writeback(mapping, iter.pos,

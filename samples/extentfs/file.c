@@ -292,6 +292,8 @@ int extentfs_open(struct extentfs *fs, const char *name, int flags, struct file 
 		ei = ret ? NULL : efs_inode_lookup(fs, fs->dir[idx].ino);
 		if (ei)
 			ei->i_count++;
+		else if (!ret) /* a directory entry without its inode */
+			ret = -EUCLEAN;
 	} else if (!(flags & O_CREAT)) {
 		ret = -ENOENT;
 		ei = NULL;

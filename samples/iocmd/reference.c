@@ -12,7 +12,7 @@
  *     swapon        Adding 1020k swap on f.  Priority:-2 extents:1 across:1024k
  *                    EXT: SWAP-PAGES         DEVICE-PAGES              PAGES
  *                      0: [0..255]           [6..261]                    256
- *     refused       swapon: file f has holes            (the kernel's log line)
+ *     refused       swapon: file ino 0x2 has unallocated extents (the kernel's log line)
  *                   swapon: f: swapon failed: Invalid argument   (swapon(8))
  *
  * sys_swapon() opens the file itself, so `swapon` opens its own read-write
