@@ -109,6 +109,20 @@ static int backend_check_req(const struct backend *b, const struct backend_req *
 	return 0;
 }
 
+void backend_init(struct backend *b, const struct backend_ops *ops, const char *kind, uint32_t lbs,
+		  uint64_t size, unsigned caps, uint32_t major, uint32_t minor, void *priv)
+{
+	b->ops = ops;
+	b->kind = kind;
+	b->logical_block_size = lbs;
+	b->size = size;
+	b->caps = caps;
+	b->dev_major = major;
+	b->dev_minor = minor;
+	b->inflight = 0;
+	b->priv = priv;
+}
+
 int backend_submit(struct backend *b, struct backend_req *req)
 {
 	int ret = backend_check_req(b, req);

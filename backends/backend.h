@@ -224,6 +224,24 @@ void backend_destroy(struct backend *b);
  * @pre no backend-internal lock is held (end_io may submit new requests)
  */
 void backend_complete(struct backend *b, struct backend_req *req, int error);
+
+/** Device number that backends without a real device report (a loop device's major). */
+#define BACKEND_DEFAULT_MAJOR 7
+
+/**
+ * Fill the fields every backend has (for implementations, at creation).
+ * @param b      the backend being created
+ * @param ops    its operations
+ * @param kind   "ram", "file", "bdev", "fault"
+ * @param lbs    logical block size in bytes
+ * @param size   size in bytes
+ * @param caps   BACKEND_CAP_*
+ * @param major  device major number shown in traces
+ * @param minor  device minor number shown in traces
+ * @param priv   implementation state
+ */
+void backend_init(struct backend *b, const struct backend_ops *ops, const char *kind, uint32_t lbs,
+		  uint64_t size, unsigned caps, uint32_t major, uint32_t minor, void *priv);
 /** @} */
 
 #endif /* IOMAP_BACKEND_H */

@@ -303,15 +303,9 @@ struct backend *backend_bdev_new(const char *path)
 	pthread_mutex_init(&bd->sq_lock, NULL);
 	pthread_mutex_init(&bd->cq_lock, NULL);
 	bd->fd = fd;
-	bd->b.ops = &bdev_ops;
-	bd->b.kind = "bdev";
-	bd->b.logical_block_size = (uint32_t)lbs;
-	bd->b.size = bytes - bytes % (uint64_t)lbs;
-	bd->b.caps = BACKEND_CAP_FUA | BACKEND_CAP_ASYNC | BACKEND_CAP_REAL_DEV;
-	bd->b.dev_major = major(st.st_rdev);
-	bd->b.dev_minor = minor(st.st_rdev);
-	bd->b.inflight = 0;
-	bd->b.priv = bd;
+	backend_init(&bd->b, &bdev_ops, "bdev", (uint32_t)lbs, bytes - bytes % (uint64_t)lbs,
+		     BACKEND_CAP_FUA | BACKEND_CAP_ASYNC | BACKEND_CAP_REAL_DEV, major(st.st_rdev),
+		     minor(st.st_rdev), bd);
 	return &bd->b;
 
 fail:

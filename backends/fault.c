@@ -454,15 +454,8 @@ struct backend *backend_fault_new(struct backend *lower)
 	}
 	pthread_mutex_init(&fb->lock, NULL);
 	fb->lower = lower;
-	fb->b.ops = &fault_ops;
-	fb->b.kind = "fault";
-	fb->b.logical_block_size = lower->logical_block_size;
-	fb->b.size = lower->size;
-	fb->b.caps = lower->caps;
-	fb->b.dev_major = lower->dev_major;
-	fb->b.dev_minor = lower->dev_minor;
-	fb->b.inflight = 0;
-	fb->b.priv = fb;
+	backend_init(&fb->b, &fault_ops, "fault", lower->logical_block_size, lower->size,
+		     lower->caps, lower->dev_major, lower->dev_minor, fb);
 	return &fb->b;
 }
 

@@ -150,15 +150,7 @@ struct backend *backend_file_new(const char *path, uint64_t size, uint32_t lbs)
 		goto fail;
 	}
 	fb->fd = fd;
-	fb->b.ops = &file_ops;
-	fb->b.kind = "file";
-	fb->b.logical_block_size = lbs;
-	fb->b.size = size;
-	fb->b.caps = BACKEND_CAP_FUA;
-	fb->b.dev_major = 7;
-	fb->b.dev_minor = 0;
-	fb->b.inflight = 0;
-	fb->b.priv = fb;
+	backend_init(&fb->b, &file_ops, "file", lbs, size, BACKEND_CAP_FUA, BACKEND_DEFAULT_MAJOR, 0, fb);
 	return &fb->b;
 
 fail:

@@ -84,15 +84,8 @@ struct backend *backend_ram_new(uint64_t size, uint32_t lbs)
 		return NULL;
 	}
 	pthread_mutex_init(&ram->lock, NULL);
-	ram->b.ops = &ram_ops;
-	ram->b.kind = "ram";
-	ram->b.logical_block_size = lbs;
-	ram->b.size = size;
-	/* FUA is trivially honoured: a completed write is already in "media". */
-	ram->b.caps = BACKEND_CAP_FUA;
-	ram->b.dev_major = 7;
-	ram->b.dev_minor = 0;
-	ram->b.inflight = 0;
-	ram->b.priv = ram;
+	backend_init(&ram->b, &ram_ops, "ram", lbs, size,
+		     /* FUA is trivially honoured: a completed write is already in "media". */
+		     BACKEND_CAP_FUA, BACKEND_DEFAULT_MAJOR, 0, ram);
 	return &ram->b;
 }

@@ -83,15 +83,8 @@ struct backend *lifo_backend_new(uint64_t size)
 		abort();
 	}
 	pthread_mutex_init(&lb->lock, NULL);
-	lb->b = (struct backend){
-		.ops = &lifo_ops,
-		.kind = "lifo",
-		.logical_block_size = 512,
-		.size = size,
-		.caps = BACKEND_CAP_ASYNC,
-		.dev_major = 7,
-		.priv = lb,
-	};
+	backend_init(&lb->b, &lifo_ops, "lifo", 512, size, BACKEND_CAP_ASYNC,
+		     BACKEND_DEFAULT_MAJOR, 0, lb);
 	return &lb->b;
 }
 
