@@ -116,3 +116,39 @@ void trace_iomap_range(const char *name, struct inode *inode, loff_t off, uint64
 	trace_u64(&ev, "length", len);
 	trace_emit(&ev);
 }
+
+/* 6.18's TRACE_IOCB_STRINGS, in its order (so "DIRECT|WRITE", never "WRITE|DIRECT"). */
+static const struct flag_name iocb_names[] = {
+	{ IOCB_HIPRI, "HIPRI" },
+	{ IOCB_DSYNC, "DSYNC" },
+	{ IOCB_SYNC, "SYNC" },
+	{ IOCB_NOWAIT, "NOWAIT" },
+	{ IOCB_APPEND, "APPEND" },
+	{ IOCB_ATOMIC, "ATOMIC" },
+	{ IOCB_DONTCACHE, "DONTCACHE" },
+	{ IOCB_EVENTFD, "EVENTFD" },
+	{ IOCB_DIRECT, "DIRECT" },
+	{ IOCB_WRITE, "WRITE" },
+	{ IOCB_WAITQ, "WAITQ" },
+	{ IOCB_NOIO, "NOIO" },
+	{ IOCB_ALLOC_CACHE, "ALLOC_CACHE" },
+	{ IOCB_DIO_CALLER_COMP, "CALLER_COMP" },
+};
+
+/* fs/iomap/trace.h IOMAP_DIO_STRINGS. */
+static const struct flag_name dio_names[] = {
+	{ IOMAP_DIO_FORCE_WAIT, "DIO_FORCE_WAIT" },
+	{ IOMAP_DIO_OVERWRITE_ONLY, "DIO_OVERWRITE_ONLY" },
+	{ IOMAP_DIO_PARTIAL, "DIO_PARTIAL" },
+	{ IOMAP_DIO_FSBLOCK_ALIGNED, "DIO_FSBLOCK" },
+};
+
+const char *iocb_flags_str(unsigned flags, char *buf, size_t len)
+{
+	return print_flags(flags, iocb_names, ARRAY_SIZE(iocb_names), buf, len);
+}
+
+const char *iomap_dio_flags_str(unsigned flags, char *buf, size_t len)
+{
+	return print_flags(flags, dio_names, ARRAY_SIZE(dio_names), buf, len);
+}

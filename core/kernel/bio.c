@@ -45,10 +45,25 @@
 
 struct bio *bio_alloc(struct block_device *bdev, unsigned nr_vecs, unsigned opf)
 {
-	struct bio *bio = calloc(1, sizeof(*bio));
+	return bio_alloc_bioset(bdev, nr_vecs, opf, NULL);
+}
 
-	if (!bio)
+/*
+ * A bio from a bio_set lives at the end of a block of front_pad + sizeof(bio)
+ * bytes, so that the owner's structure (whose last member is the bio) can
+ * be found with container_of; bio_put() frees the whole block.
+ */
+struct bio *bio_alloc_bioset(struct block_device *bdev, unsigned nr_vecs, unsigned opf,
+			     struct bio_set *bs)
+{
+	size_t pad = bs ? bs->front_pad : 0;
+	char *mem = calloc(1, pad + sizeof(struct bio));
+	struct bio *bio;
+
+	if (!mem)
 		goto oom;
+	bio = (struct bio *)(void *)(mem + pad);
+	bio->bi_pool = bs;
 	if (nr_vecs) {
 		bio->bi_io_vec = calloc(nr_vecs, sizeof(*bio->bi_io_vec));
 		if (!bio->bi_io_vec)
@@ -112,5 +127,5 @@ void bio_put(struct bio *bio)
 		return;
 	free(bio->bi_reqs);
 	free(bio->bi_io_vec);
-	free(bio);
+	free((char *)bio - (bio->bi_pool ? bio->bi_pool->front_pad : 0));
 }

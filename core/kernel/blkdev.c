@@ -118,9 +118,18 @@ static void blkdev_bio_finished(struct bio *bio)
 	struct block_device *bdev = bio->bi_bdev;
 
 	pthread_mutex_lock(&bdev->bd_lock);
-	/* Deterministic: the bio is already queued, in submission order. */
-	if (bdev->bd_mode == EXEC_CONCURRENT)
+	/* Deterministic: the bio is already queued, in submission order.
+	 * Concurrent: a polled bio waits for its poller, not the irq thread. */
+	if (bdev->bd_mode == EXEC_CONCURRENT && (bio->bi_opf & REQ_POLLED)) {
+		bio->bi_next = NULL;
+		if (bdev->bd_poll_tail)
+			bdev->bd_poll_tail->bi_next = bio;
+		else
+			bdev->bd_poll_head = bio;
+		bdev->bd_poll_tail = bio;
+	} else if (bdev->bd_mode == EXEC_CONCURRENT) {
 		blkdev_queue_bio(bdev, bio);
+	}
 	pthread_cond_broadcast(&bdev->bd_cond);
 	pthread_mutex_unlock(&bdev->bd_lock);
 }
@@ -392,6 +401,55 @@ static int blkdev_end_finished(struct block_device *bdev)
 	return n;
 }
 
+/* Concurrent mode: end every finished polled bio, on the calling thread. */
+static int blkdev_end_polled(struct block_device *bdev)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&bdev->bd_lock);
+	while (bdev->bd_poll_head) {
+		struct bio *bio = bdev->bd_poll_head;
+
+		bdev->bd_poll_head = bio->bi_next;
+		if (!bdev->bd_poll_head)
+			bdev->bd_poll_tail = NULL;
+		bio->bi_next = NULL;
+		pthread_mutex_unlock(&bdev->bd_lock);
+		blkdev_end_bio(bdev, bio);
+		n++;
+		pthread_mutex_lock(&bdev->bd_lock);
+	}
+	pthread_mutex_unlock(&bdev->bd_lock);
+	return n;
+}
+
+int blkdev_poll(struct block_device *bdev)
+{
+	struct backend *be = bdev->bd_backend;
+
+	/*
+	 * Reap the backend first (an io_uring backend completes only when
+	 * polled), then end what finished.  In concurrent mode the irq
+	 * thread may reap too; polled bios still come to us.
+	 */
+	if (be->caps & BACKEND_CAP_ASYNC)
+		backend_poll(be, false);
+	if (bdev->bd_mode != EXEC_CONCURRENT)
+		return blkdev_run_completions(bdev);
+	return blkdev_end_polled(bdev);
+}
+
+bool bdev_fua(const struct block_device *bdev)
+{
+	return (bdev->bd_backend->caps & BACKEND_CAP_FUA) != 0;
+}
+
+bool bdev_write_cache(const struct block_device *bdev)
+{
+	(void)bdev;
+	return true; /* backend.h: every completed write is volatile until a flush */
+}
+
 /* Sleep on bd_cond for at most @ms milliseconds.  Called with bd_lock held. */
 static void blkdev_timed_wait(struct block_device *bdev, long ms)
 {
@@ -438,6 +496,9 @@ static void blkdev_wait(struct block_device *bdev, bool (*pred)(struct block_dev
 			blkdev_run_completions(bdev);
 		else if (do_work)
 			blkdev_end_finished(bdev);
+		/* A waiter is a poller too: nobody else ends polled bios. */
+		if (bdev->bd_mode == EXEC_CONCURRENT)
+			blkdev_end_polled(bdev);
 		pthread_mutex_lock(&bdev->bd_lock);
 		done = pred(bdev, arg);
 		pthread_mutex_unlock(&bdev->bd_lock);
@@ -446,7 +507,7 @@ static void blkdev_wait(struct block_device *bdev, bool (*pred)(struct block_dev
 		if (do_work && backend_poll(bdev->bd_backend, true) > 0)
 			continue;
 		pthread_mutex_lock(&bdev->bd_lock);
-		if (!pred(bdev, arg) && !(do_work && bdev->bd_done_head))
+		if (!pred(bdev, arg) && !(do_work && bdev->bd_done_head) && !bdev->bd_poll_head)
 			blkdev_timed_wait(bdev, 10);
 		pthread_mutex_unlock(&bdev->bd_lock);
 	}

@@ -37,8 +37,7 @@
 
 #include <iomap/pagecache.h>
 
-#define ERRSEQ_SHIFT 12                          /* bits of the errno */
-#define MAX_ERRNO ((1u << ERRSEQ_SHIFT) - 1)     /* 4095 */
+#define ERRSEQ_SHIFT 12                          /* bits of the errno: MAX_ERRNO (types.h) is 4095 */
 #define ERRSEQ_SEEN (1u << ERRSEQ_SHIFT)         /* someone reported it */
 #define ERRSEQ_CTR_INC (1u << (ERRSEQ_SHIFT + 1)) /* one step of the counter */
 

@@ -57,6 +57,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <iomap/bio.h>
 #include <iomap/fs.h>
 #include <iomap/pagecache.h>
 #include <iomap/trace.h>
@@ -829,4 +830,93 @@ next:
 			break;
 	}
 	return ret;
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * The page cache around direct I/O (mm/filemap.c kiocb_* helpers)
+ * ---------------------------------------------------------------------
+ */
+
+static struct address_space *kiocb_mapping(const struct kiocb *iocb)
+{
+	return iocb->ki_filp->f_inode->i_mapping;
+}
+
+/* Whether any folio caches a byte of [start, end] (filemap_range_has_page). */
+static bool filemap_range_has_page(struct address_space *mapping, loff_t start, loff_t end)
+{
+	struct folio *folio = filemap_find_next_folio(mapping, (pgoff_t)(start >> PAGE_SHIFT),
+						      (pgoff_t)(end >> PAGE_SHIFT));
+
+	if (!folio)
+		return false;
+	folio_put(folio);
+	return true;
+}
+
+int kiocb_write_and_wait(struct kiocb *iocb, size_t count)
+{
+	struct address_space *mapping = kiocb_mapping(iocb);
+	loff_t pos = iocb->ki_pos;
+	loff_t end = pos + (loff_t)count - 1;
+
+	if (count == 0)
+		return 0;
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		/* Writing back would block: let the caller retry without NOWAIT. */
+		if (filemap_range_needs_writeback(mapping, pos, end))
+			return -EAGAIN;
+		return 0;
+	}
+	return filemap_write_and_wait_range(mapping, pos, end);
+}
+
+int kiocb_invalidate_pages(struct kiocb *iocb, size_t count)
+{
+	struct address_space *mapping = kiocb_mapping(iocb);
+	loff_t pos = iocb->ki_pos;
+	loff_t end = pos + (loff_t)count - 1;
+	int ret;
+
+	if (count == 0)
+		return 0;
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		/* Invalidating means taking folio locks and maybe writeback. */
+		if (filemap_range_has_page(mapping, pos, end))
+			return -EAGAIN;
+	} else {
+		ret = filemap_write_and_wait_range(mapping, pos, end);
+		if (ret)
+			return ret;
+	}
+	/*
+	 * After the write-back, a folio can only still be there dirty if
+	 * someone redirtied it (a shared mmap): then the caller falls back to
+	 * buffered I/O rather than let the two copies disagree.
+	 */
+	return invalidate_inode_pages2_range(mapping, (pgoff_t)(pos >> PAGE_SHIFT),
+					     (pgoff_t)(end >> PAGE_SHIFT));
+}
+
+void kiocb_invalidate_post_direct_write(struct kiocb *iocb, size_t count)
+{
+	struct address_space *mapping = kiocb_mapping(iocb);
+	loff_t pos = iocb->ki_pos;
+	loff_t end = pos + (loff_t)count - 1;
+
+	/* Failure is not an error: the data is on the device already. */
+	if (count == 0)
+		return;
+	(void)invalidate_inode_pages2_range(mapping, (pgoff_t)(pos >> PAGE_SHIFT),
+					    (pgoff_t)(end >> PAGE_SHIFT));
+}
+
+int iocb_bio_iopoll(struct kiocb *iocb)
+{
+	struct super_block *sb = iocb->ki_filp->f_inode->i_sb;
+
+	if (!sb || !sb->s_bdev)
+		return 0;
+	return blkdev_poll(sb->s_bdev);
 }

@@ -25,10 +25,14 @@
  * needs a seqcount only on 32-bit machines); every other field is set up
  * once by inode_init() and then belongs to the filesystem.
  */
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <iomap/bio.h>
 #include <iomap/fs.h>
+#include <iomap/trace.h>
+#include <iomap/workqueue.h>
 
 DEFINE_LOCK_CLASS(i_rwsem_class, "i_rwsem", LOCK_LEVEL_UPPER);
 DEFINE_LOCK_CLASS(invalidate_lock_class, "invalidate_lock", LOCK_LEVEL_UPPER);
@@ -45,6 +49,9 @@ void inode_init(struct inode *inode, struct super_block *sb, uint64_t ino)
 	inode->i_flags = 0;
 	inode->i_private = NULL;
 	init_rwsem(&inode->i_rwsem, &i_rwsem_class, "i_rwsem");
+	inode->i_dio_count = 0;
+	pthread_mutex_init(&inode->i_dio_lock, NULL);
+	pthread_cond_init(&inode->i_dio_cond, NULL);
 	address_space_init(&inode->i_data, inode);
 	inode->i_mapping = &inode->i_data;
 }
@@ -54,6 +61,118 @@ void inode_destroy(struct inode *inode)
 {
 	address_space_destroy(&inode->i_data);
 	rwsem_destroy(&inode->i_rwsem);
+	pthread_cond_destroy(&inode->i_dio_cond);
+	pthread_mutex_destroy(&inode->i_dio_lock);
+}
+
+/*
+ * Direct I/O accounting (the kernel's inode_dio_begin/end/wait).  The count
+ * is changed under i_dio_lock so that a waiter cannot miss the wake-up
+ * between testing the count and sleeping.
+ */
+void inode_dio_begin(struct inode *inode)
+{
+	pthread_mutex_lock(&inode->i_dio_lock);
+	inode->i_dio_count++;
+	pthread_mutex_unlock(&inode->i_dio_lock);
+}
+
+void inode_dio_end(struct inode *inode)
+{
+	pthread_mutex_lock(&inode->i_dio_lock);
+	if (--inode->i_dio_count == 0)
+		pthread_cond_broadcast(&inode->i_dio_cond);
+	pthread_mutex_unlock(&inode->i_dio_lock);
+}
+
+static int inode_dio_count(struct inode *inode)
+{
+	int n;
+
+	pthread_mutex_lock(&inode->i_dio_lock);
+	n = inode->i_dio_count;
+	pthread_mutex_unlock(&inode->i_dio_lock);
+	return n;
+}
+
+static bool inode_deterministic(const struct inode *inode)
+{
+	const struct super_block *sb = inode->i_sb;
+
+	if (sb && sb->s_bdev)
+		return sb->s_bdev->bd_mode == EXEC_DETERMINISTIC;
+	return kernel_exec_mode() == EXEC_DETERMINISTIC;
+}
+
+void inode_dio_wait(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+
+	if (inode_deterministic(inode)) {
+		/*
+		 * Nothing runs by itself in deterministic mode: the waiter
+		 * delivers the device's completions and runs the dio
+		 * workqueue until the last direct I/O has finished.
+		 */
+		int before;
+
+		while ((before = inode_dio_count(inode)) > 0) {
+			if (sb && sb->s_bdev) {
+				blkdev_drain(sb->s_bdev);
+				blkdev_run_completions(sb->s_bdev);
+			}
+			if (sb && sb->s_dio_done_wq)
+				flush_workqueue(sb->s_dio_done_wq);
+			if (inode_dio_count(inode) == before) {
+				/*
+				 * No bio and no work item left, yet a dio is
+				 * open: an IOCB_DIO_CALLER_COMP request whose
+				 * issuer has not called ->dio_complete.  The
+				 * kernel would sleep forever here; a
+				 * single-threaded run would hang, so say so.
+				 */
+				fprintf(stderr, "inode_dio_wait: inode %llu: %d direct I/O(s) "
+					"waiting for their issuer's dio_complete\n",
+					(unsigned long long)inode->i_ino, before);
+				return;
+			}
+		}
+		return;
+	}
+	pthread_mutex_lock(&inode->i_dio_lock);
+	while (inode->i_dio_count > 0)
+		pthread_cond_wait(&inode->i_dio_cond, &inode->i_dio_lock);
+	pthread_mutex_unlock(&inode->i_dio_lock);
+}
+
+static pthread_mutex_t dio_wq_create_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int sb_init_dio_done_wq(struct super_block *sb)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&dio_wq_create_lock);
+	if (!sb->s_dio_done_wq) {
+		sb->s_dio_done_wq = alloc_workqueue("dio/done");
+		if (!sb->s_dio_done_wq)
+			ret = -ENOMEM;
+	}
+	pthread_mutex_unlock(&dio_wq_create_lock);
+	return ret;
+}
+
+void sb_destroy_dio_done_wq(struct super_block *sb)
+{
+	struct workqueue_struct *wq;
+
+	pthread_mutex_lock(&dio_wq_create_lock);
+	wq = sb->s_dio_done_wq;
+	sb->s_dio_done_wq = NULL;
+	pthread_mutex_unlock(&dio_wq_create_lock);
+	if (wq) {
+		drain_workqueue(wq);
+		destroy_workqueue(wq);
+	}
 }
 
 loff_t i_size_read(const struct inode *inode)

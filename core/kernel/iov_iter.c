@@ -184,3 +184,74 @@ void iov_iter_truncate(struct iov_iter *i, size_t count)
 	if (count < i->count)
 		i->count = count;
 }
+
+void iov_iter_reexpand(struct iov_iter *i, size_t count)
+{
+	/* Undo an iov_iter_truncate(): the segments were never shortened, so
+	 * giving the count back is all there is to it (invariant (1) holds
+	 * again once the caller restores the count it had). */
+	i->count = count;
+}
+
+size_t iov_iter_zero(size_t bytes, struct iov_iter *i)
+{
+	const struct kvec *v;
+	size_t n, off, done = 0;
+
+	if (i->dir != ITER_DEST)
+		return 0;
+	n = copy_limit(i, bytes);
+	v = i->kvec;
+	off = i->iov_offset;
+	while (done < n) {
+		size_t chunk = v->iov_len - off;
+
+		if (chunk > n - done)
+			chunk = n - done;
+		if (chunk > 0)
+			memset((char *)v->iov_base + off, 0, chunk);
+		done += chunk;
+		v++;
+		off = 0;
+	}
+	iter_forward(i, n);
+	return n;
+}
+
+bool iov_iter_is_aligned(const struct iov_iter *i, unsigned long addr_mask,
+			 unsigned long len_mask)
+{
+	const struct kvec *v = i->kvec;
+	size_t left = i->count, off = i->iov_offset;
+
+	for (unsigned long s = 0; s < i->nr_segs && left > 0; s++, v++, off = 0) {
+		size_t len = v->iov_len - off;
+
+		if (len > left)
+			len = left;
+		if (len == 0)
+			continue;
+		if (((uintptr_t)v->iov_base + off) & addr_mask)
+			return false;
+		if (len & len_mask)
+			return false;
+		left -= len;
+	}
+	return true;
+}
+
+size_t iov_iter_get_buf(struct iov_iter *i, size_t maxlen, void **buf)
+{
+	size_t n = copy_limit(i, maxlen);
+	size_t seg_left;
+
+	if (n == 0 || i->nr_segs == 0)
+		return 0;
+	/* Invariant (2): a non-empty iterator rests inside a segment. */
+	seg_left = i->kvec->iov_len - i->iov_offset;
+	if (n > seg_left)
+		n = seg_left;
+	*buf = (char *)i->kvec->iov_base + i->iov_offset;
+	iter_forward(i, n);
+	return n;
+}

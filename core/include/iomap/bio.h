@@ -47,7 +47,8 @@ enum req_op {
 #define REQ_FUA (1u << 8)      /**< write through to stable media */
 #define REQ_PREFLUSH (1u << 9) /**< flush the cache before this write */
 #define REQ_SYNC (1u << 10)    /**< a waiter is blocked on this bio */
-#define REQ_HIPRI (1u << 11)   /**< completion will be polled */
+#define REQ_HIPRI (1u << 11)   /**< completion will be polled (REQ_POLLED) */
+#define REQ_POLLED REQ_HIPRI   /**< the kernel's name for a polled bio */
 
 /** A block device: a backend plus the kernel-side state of one device. */
 struct block_device {
@@ -63,6 +64,10 @@ struct block_device {
 	 *  finished bios waiting for the completion thread, in finishing order. */
 	struct bio *bd_done_head;
 	struct bio *bd_done_tail;    /**< tail of that queue */
+	/** Concurrent mode: finished REQ_POLLED bios, left for blkdev_poll()
+	 *  (or a waiter in blkdev_drain()) to end on its own thread. */
+	struct bio *bd_poll_head;
+	struct bio *bd_poll_tail;    /**< tail of that queue */
 	uint64_t bd_next_bio_id;     /**< ids for bio events */
 	uint64_t bd_inflight;        /**< bios submitted and not yet ended */
 	uint64_t bd_stat_bios;       /**< bios submitted (statistics) */
@@ -102,7 +107,49 @@ struct bio {
 	struct bio *bi_next;          /**< completion queue link */
 	void *bi_reqs;                /**< backend requests (internal) */
 	bool bi_done;                 /**< set once bi_end_io has run (submit_bio_wait) */
+	struct bio_set *bi_pool;      /**< the bio_set it came from, or NULL */
 };
+
+/**
+ * A bio_set: bios allocated from it carry @c front_pad bytes in front, for
+ * the filesystem (container_of from its own structure, whose last member
+ * is the bio).  The kernel's bio_set also keeps a mempool; allocation
+ * cannot fail here, so only the padding remains.
+ */
+struct bio_set {
+	size_t front_pad; /**< bytes before the bio */
+};
+
+/**
+ * Allocate a bio from @p bs (the kernel's bio_alloc_bioset).
+ * @param bdev target device; @param nr_vecs maximum segments
+ * @param opf REQ_OP_* | flags; @param bs the set (NULL = bio_alloc())
+ * @return the bio, @c bs->front_pad bytes after the start of its memory
+ */
+struct bio *bio_alloc_bioset(struct block_device *bdev, unsigned nr_vecs, unsigned opf,
+			     struct bio_set *bs);
+/**
+ * Mark @p bio as polled (REQ_POLLED): in concurrent mode its completion is
+ * not run by the device's completion thread but by whoever calls
+ * blkdev_poll() (the kernel's bio_set_polled, io_uring's IOPOLL).
+ * @param bio the bio
+ */
+static inline void bio_set_polled(struct bio *bio)
+{
+	bio->bi_opf |= REQ_POLLED;
+}
+/**
+ * Run, on the calling thread, the completions of polled bios of @p bdev
+ * that have finished (and, in deterministic mode, every finished bio).
+ * @param bdev the device
+ * @return number of bios completed
+ */
+int blkdev_poll(struct block_device *bdev);
+/** @return whether @p bdev honours FUA natively @param bdev the device */
+bool bdev_fua(const struct block_device *bdev);
+/** @return whether @p bdev has a volatile write cache (every backend here
+ *          does: writes are volatile until a flush) @param bdev the device */
+bool bdev_write_cache(const struct block_device *bdev);
 
 /**
  * Open a block device over @p backend (the device does not own it).

@@ -17,9 +17,15 @@
 #ifndef IOMAP_FS_H
 #define IOMAP_FS_H
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
 #include "lock.h"
 #include "pagecache.h"
 #include "types.h"
+#include "workqueue.h"
 
 struct block_device;
 struct inode;
@@ -32,7 +38,23 @@ struct super_block {
 	loff_t s_maxbytes;            /**< largest file offset (MAX_LFS_FILESIZE) */
 	struct block_device *s_bdev;  /**< the data device */
 	void *s_fs_info;              /**< filesystem-private */
+	/** Completion work of asynchronous direct writes (created on first
+	 *  use by sb_init_dio_done_wq(), destroyed by sb_destroy_dio_done_wq()). */
+	struct workqueue_struct *s_dio_done_wq;
 };
+
+/**
+ * Create the workqueue that completes asynchronous direct writes, once
+ * (the kernel's sb_init_dio_done_wq(), called by __iomap_dio_rw).
+ * @param sb the superblock
+ * @return 0 or -ENOMEM
+ */
+int sb_init_dio_done_wq(struct super_block *sb);
+/**
+ * Run what is queued on the dio workqueue and destroy it (at unmount).
+ * @param sb the superblock
+ */
+void sb_destroy_dio_done_wq(struct super_block *sb);
 
 /** An in-memory inode. */
 struct inode {
@@ -46,6 +68,9 @@ struct inode {
 	struct address_space *i_mapping; /**< == &i_data */
 	unsigned i_flags;             /**< S_SWAPFILE, ... */
 	void *i_private;              /**< filesystem-private */
+	int i_dio_count;              /**< direct I/Os in flight (atomic; inode_dio_begin/end) */
+	pthread_mutex_t i_dio_lock;   /**< with i_dio_cond: inode_dio_wait() sleeps here */
+	pthread_cond_t i_dio_cond;    /**< signalled when i_dio_count drops to 0 */
 };
 
 #define S_SWAPFILE (1u << 0) /**< active swap file: no writes, no truncation */
@@ -66,6 +91,24 @@ void inode_destroy(struct inode *inode);
 loff_t i_size_read(const struct inode *inode);
 /** Set the file size. @param inode the inode @param size new size */
 void i_size_write(struct inode *inode, loff_t size);
+/**
+ * A direct I/O starts on @p inode (the kernel's inode_dio_begin).
+ * @param inode the inode
+ */
+void inode_dio_begin(struct inode *inode);
+/**
+ * A direct I/O of @p inode finished; wakes inode_dio_wait() at zero.
+ * @param inode the inode
+ */
+void inode_dio_end(struct inode *inode);
+/**
+ * Wait until no direct I/O of @p inode is in flight (the kernel's
+ * inode_dio_wait; truncate, fallocate and remap call it under i_rwsem
+ * exclusive).  In deterministic mode the waiting thread runs the device's
+ * completions and the dio workqueue itself, since nothing else would.
+ * @param inode the inode
+ */
+void inode_dio_wait(struct inode *inode);
 /** @return the block size in bytes @param inode the inode */
 static inline unsigned i_blocksize(const struct inode *inode)
 {
@@ -116,11 +159,19 @@ void filemap_invalidate_lock_shared(struct address_space *mapping);
 void filemap_invalidate_unlock_shared(struct address_space *mapping);
 
 struct file;
+struct kiocb;
+struct iov_iter;
 
 /** File operations the library calls back (a subset of the kernel's). */
 struct file_operations {
 	/** fsync(2): write back and commit; @p datasync nonzero for fdatasync. */
 	int (*fsync)(struct file *file, int datasync);
+	/** read(2) and friends: bytes read, -errno, or -EIOCBQUEUED (async). */
+	ssize_t (*read_iter)(struct kiocb *iocb, struct iov_iter *to);
+	/** write(2) and friends: bytes written, -errno, or -EIOCBQUEUED (async). */
+	ssize_t (*write_iter)(struct kiocb *iocb, struct iov_iter *from);
+	/** Poll for completions of IOCB_HIPRI requests (iocb_bio_iopoll). */
+	int (*iopoll)(struct kiocb *iocb);
 };
 
 /** An open file. */
@@ -164,6 +215,15 @@ static inline int vfs_fsync(struct file *file, int datasync)
 #define IOCB_DIO_CALLER_COMP (1u << 22) /**< complete in the caller's context */
 /** @} */
 
+/**
+ * Kernel spelling of kiocb flags, "|"-joined in the order of 6.18's
+ * TRACE_IOCB_STRINGS (e.g. "DIRECT", "WRITE|DIRECT" is printed as
+ * "DIRECT|WRITE"); "" for none.  Implemented in core/iomap/trace.c.
+ * @param flags IOCB_*; @param buf output; @param len its size
+ * @return @p buf
+ */
+const char *iocb_flags_str(unsigned flags, char *buf, size_t len);
+
 /** A kernel I/O control block: one read or write request. */
 struct kiocb {
 	struct file *ki_filp;   /**< the file */
@@ -171,8 +231,138 @@ struct kiocb {
 	unsigned ki_flags;      /**< IOCB_* */
 	/** Completion for asynchronous requests; NULL = synchronous. */
 	void (*ki_complete)(struct kiocb *iocb, long ret);
-	void *private;          /**< for the caller / filesystem */
+	/** For the owner of the request; a polled direct I/O keeps its bio
+	 *  here, a caller-completed one (IOCB_DIO_CALLER_COMP) its dio. */
+	void *private;
+	/** Set by the I/O path before ki_complete(iocb, 0) when the request
+	 *  was IOCB_DIO_CALLER_COMP: the issuer must call
+	 *  `dio_complete(private)` from its own context to finish it. */
+	ssize_t (*dio_complete)(void *data);
 };
+
+/**
+ * The kiocb flags an open file implies (the kernel's iocb_flags):
+ * O_APPEND, O_DIRECT, O_DSYNC (and O_SYNC, which includes it), __O_SYNC.
+ * @param file the file
+ * @return IOCB_* flags
+ */
+static inline unsigned iocb_flags(const struct file *file)
+{
+	unsigned res = 0;
+
+	if (file->f_flags & O_APPEND)
+		res |= IOCB_APPEND;
+	if (file->f_flags & O_DIRECT)
+		res |= IOCB_DIRECT;
+	if (file->f_flags & O_DSYNC)
+		res |= IOCB_DSYNC;
+	if ((file->f_flags & O_SYNC) == O_SYNC)
+		res |= IOCB_SYNC;
+	return res;
+}
+
+/**
+ * Initialise a synchronous request on @p file at its f_pos (the kernel's
+ * init_sync_kiocb).  As in the kernel, IOCB_WRITE is *not* set for
+ * read(2)/write(2)-style requests; only aio and io_uring set it.
+ * @param iocb the request; @param file the file
+ */
+static inline void init_sync_kiocb(struct kiocb *iocb, struct file *file)
+{
+	iocb->ki_filp = file;
+	iocb->ki_pos = file->f_pos;
+	iocb->ki_flags = iocb_flags(file);
+	iocb->ki_complete = NULL;
+	iocb->private = NULL;
+	iocb->dio_complete = NULL;
+}
+
+/**
+ * Apply preadv2/pwritev2 flags (the kernel's kiocb_set_rw_flags): RWF_HIPRI,
+ * RWF_DSYNC, RWF_SYNC, RWF_NOWAIT, RWF_APPEND from <sys/uio.h>.
+ * @param iocb the request; @param rwf RWF_* flags
+ * @return 0, -EOPNOTSUPP for an unknown flag or RWF_NOWAIT on a
+ *         non-O_DIRECT request (as for a file without FMODE_NOWAIT)
+ */
+static inline int kiocb_set_rw_flags(struct kiocb *iocb, int rwf)
+{
+	int known = RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND;
+
+	if (rwf & ~known)
+		return -EOPNOTSUPP;
+	if (rwf & RWF_NOWAIT) {
+		if (!(iocb->ki_flags & IOCB_DIRECT))
+			return -EOPNOTSUPP;
+		iocb->ki_flags |= IOCB_NOWAIT;
+	}
+	if (rwf & RWF_HIPRI)
+		iocb->ki_flags |= IOCB_HIPRI;
+	if (rwf & RWF_DSYNC)
+		iocb->ki_flags |= IOCB_DSYNC;
+	if (rwf & RWF_SYNC)
+		iocb->ki_flags |= IOCB_DSYNC | IOCB_SYNC;
+	if (rwf & RWF_APPEND)
+		iocb->ki_flags |= IOCB_APPEND;
+	return 0;
+}
+
+/** @return whether the request needs data integrity at completion @param iocb the request */
+static inline bool iocb_is_dsync(const struct kiocb *iocb)
+{
+	return (iocb->ki_flags & IOCB_DSYNC) != 0;
+}
+
+/**
+ * After a successful O_DSYNC / O_SYNC write of @p count bytes ending at
+ * ki_pos, fsync the file (the kernel's generic_write_sync: datasync unless
+ * IOCB_SYNC).
+ * @param iocb the request (ki_pos already advanced); @param count bytes written
+ * @return @p count, or -errno from fsync
+ */
+static inline ssize_t generic_write_sync(struct kiocb *iocb, ssize_t count)
+{
+	if (iocb_is_dsync(iocb)) {
+		int ret = vfs_fsync(iocb->ki_filp, (iocb->ki_flags & IOCB_SYNC) ? 0 : 1);
+
+		if (ret)
+			return ret;
+	}
+	return count;
+}
+
+/**
+ * Poll for the completion of an IOCB_HIPRI request (the kernel's
+ * iocb_bio_iopoll, a file's ->iopoll): runs the finished polled bios of the
+ * file's device on the calling thread.
+ * @param iocb the request
+ * @return number of bios completed (0 if none had finished)
+ */
+int iocb_bio_iopoll(struct kiocb *iocb);
+
+/**
+ * Before a direct read of @p count bytes at ki_pos: write back dirty page
+ * cache over the range and wait (mm/filemap.c kiocb_write_and_wait); with
+ * IOCB_NOWAIT, -EAGAIN instead if that would be needed.
+ * @param iocb the request; @param count bytes
+ * @return 0, -EAGAIN, or a writeback error
+ */
+int kiocb_write_and_wait(struct kiocb *iocb, size_t count);
+/**
+ * Before a direct write of @p count bytes at ki_pos: write back and drop the
+ * page cache over the range (mm/filemap.c kiocb_invalidate_pages).  With
+ * IOCB_NOWAIT, -EAGAIN if any folio is cached there.
+ * @param iocb the request; @param count bytes
+ * @return 0, -EAGAIN, a writeback error, or -EBUSY when a folio could not be
+ *         dropped (locked, dirty again, under writeback)
+ */
+int kiocb_invalidate_pages(struct kiocb *iocb, size_t count);
+/**
+ * After a direct write of @p count bytes ending at ki_pos + count: drop the
+ * page cache over the range again, ignoring failure
+ * (kiocb_invalidate_post_direct_write).
+ * @param iocb the request; @param count bytes
+ */
+void kiocb_invalidate_post_direct_write(struct kiocb *iocb, size_t count);
 
 /** @return true if @p iocb is synchronous @param iocb the request */
 static inline bool is_sync_kiocb(const struct kiocb *iocb)
@@ -239,5 +429,35 @@ void iov_iter_advance(struct iov_iter *i, size_t bytes);
 void iov_iter_revert(struct iov_iter *i, size_t bytes);
 /** Limit the iterator to @p count bytes. @param i iterator @param count new count */
 void iov_iter_truncate(struct iov_iter *i, size_t count);
+/**
+ * Give back @p count bytes that iov_iter_truncate() took away (the count
+ * becomes @p count; the kernel's iov_iter_reexpand).
+ * @param i iterator; @param count new count
+ */
+void iov_iter_reexpand(struct iov_iter *i, size_t count);
+/**
+ * Zero up to @p bytes of the destination iterator (reads of holes).
+ * @param bytes count; @param i destination iterator
+ * @return bytes zeroed (short at a simulated fault)
+ */
+size_t iov_iter_zero(size_t bytes, struct iov_iter *i);
+/**
+ * Whether every segment start and length of the rest of @p i is a multiple
+ * of @p addr_mask + 1 and @p len_mask + 1 (the kernel's iov_iter_is_aligned;
+ * O_DIRECT needs memory aligned to the device's dma alignment).
+ * @param i iterator; @param addr_mask address mask; @param len_mask length mask
+ * @return true if aligned
+ */
+bool iov_iter_is_aligned(const struct iov_iter *i, unsigned long addr_mask,
+			 unsigned long len_mask);
+/**
+ * Point at the next bytes of the iterator without copying (the core of
+ * bio_iov_iter_get_pages for kvecs): up to @p maxlen contiguous bytes of
+ * the current segment, stopping at a simulated fault.  Advances the
+ * iterator by the length returned.
+ * @param i iterator; @param maxlen most bytes wanted; @param buf out: the memory
+ * @return bytes (0 at a fault or at the end)
+ */
+size_t iov_iter_get_buf(struct iov_iter *i, size_t maxlen, void **buf);
 
 #endif /* IOMAP_FS_H */

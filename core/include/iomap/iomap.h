@@ -346,6 +346,142 @@ int iomap_zero_range(struct inode *inode, loff_t pos, loff_t len, bool *did_zero
 /** @} */
 
 /**
+ * @name Direct I/O (operations.rst, "Direct I/O"; core/iomap/direct-io.c)
+ *
+ * A direct I/O request (`struct iomap_dio`, private to direct-io.c) moves
+ * through these states; each arrow names the function that makes the move:
+ *
+ *     SUBMITTING --[__iomap_dio_rw: last bio submitted, ref dropped]--+
+ *        |   (iomap_iter -> ->iomap_begin -> bios -> ->iomap_end)     |
+ *        |                                                            v
+ *        |  sync / FORCE_WAIT:   WAITING --[iomap_dio_bio_end_io: last ref]--> DONE
+ *        |  async:               QUEUED (-EIOCBQUEUED) --[last bio end_io]--> DONE
+ *        v                                                            |
+ *     (ref was already the last: DONE at once)                        v
+ *     DONE --[iomap_dio_complete: ->end_io, size, invalidate, sync]--> freed
+ *
+ * Where DONE runs iomap_dio_complete(): the submitter itself (sync), the
+ * bio completion context (async reads: "inline"), the issuer through
+ * `iocb->dio_complete` (IOCB_DIO_CALLER_COMP pure overwrites), or the
+ * superblock's dio workqueue (other async writes: ->end_io may need to
+ * convert unwritten extents, which must not run in interrupt context).
+ *
+ * Invariants (checked by the tests named dio-*):
+ *   (1) ->end_io runs exactly once per request that issued I/O, with the
+ *       byte count that reached the device and the first error;
+ *   (2) an error in any bio fails the whole request (-EIO), and ->end_io
+ *       sees it, so nothing is converted;
+ *   (3) i_dio_count is raised for exactly the lifetime SUBMITTING..freed.
+ * @{
+ */
+/** Public dio flags (`dio_flags` argument). */
+#define IOMAP_DIO_FORCE_WAIT (1u << 0)     /**< wait even for an async kiocb */
+#define IOMAP_DIO_OVERWRITE_ONLY (1u << 1) /**< pure overwrite or -EAGAIN */
+#define IOMAP_DIO_PARTIAL (1u << 2)        /**< a fault returns the progress so far */
+#define IOMAP_DIO_FSBLOCK_ALIGNED (1u << 3) /**< every bio fs-block aligned (newer than the seed; traced "DIO_FSBLOCK") */
+/** `flags` passed to iomap_dio_ops->end_io. */
+#define IOMAP_DIO_UNWRITTEN (1u << 0) /**< covered unwritten extents: convert them */
+#define IOMAP_DIO_COW (1u << 1)       /**< covered COW extents: remap them */
+
+/**
+ * Kernel spelling of public dio flags ("FORCE_WAIT|PARTIAL"; "" for none).
+ * @param flags IOMAP_DIO_*; @param buf output; @param len its size
+ * @return @p buf
+ */
+const char *iomap_dio_flags_str(unsigned flags, char *buf, size_t len);
+
+/** A pool of bios with room for the filesystem in front (a minimal bio_set). */
+struct bio_set;
+
+/** The filesystem's hooks around direct I/O (operations.rst, "struct iomap_dio_ops"). */
+struct iomap_dio_ops {
+	/**
+	 * Submit @p bio for the file range starting at @p file_offset instead
+	 * of submit_bio().  A filesystem that sets its own bi_end_io here
+	 * must end by calling iomap_dio_bio_end_io().  Optional.
+	 */
+	void (*submit_io)(const struct iomap_iter *iter, struct bio *bio, loff_t file_offset);
+	/**
+	 * Called once the I/O is done, before the size is reported: @p size
+	 * bytes reached the device, @p error is 0 or the first error, @p flags
+	 * holds IOMAP_DIO_UNWRITTEN / IOMAP_DIO_COW.  Converts unwritten
+	 * extents, remaps COW extents, extends the file size.
+	 * @return 0 or -errno (becomes the request's result).  Optional.
+	 */
+	int (*end_io)(struct kiocb *iocb, ssize_t size, int error, unsigned flags);
+	/** Allocate bios from here, so that each carries the filesystem's
+	 *  per-bio data in front of it.  Optional (NULL = plain bios). */
+	struct bio_set *bio_set;
+};
+
+struct iomap_dio;
+
+/**
+ * Direct I/O (operations.rst, "Direct I/O"): issue the request described by
+ * @p iocb and @p iter straight to the device, bypassing the page cache.
+ * The direction comes from @p iter (ITER_SOURCE = write).  ->iomap_begin
+ * sees IOMAP_DIRECT (| IOMAP_WRITE for writes, | IOMAP_NOWAIT with
+ * IOCB_NOWAIT, | IOMAP_OVERWRITE_ONLY with that dio flag).
+ *
+ * Reads: dirty page cache over the range is written back first; a read at
+ * or past EOF returns 0; a read crossing EOF is short.  Holes and unwritten
+ * extents read as zeroes without I/O.  Writes: the page cache over the
+ * range is written back and dropped before, and dropped again after.
+ * Sub-block writes into new or unwritten blocks zero the rest of those
+ * blocks on the device; so does a write that ends past EOF.
+ *
+ * @pre i_rwsem held (shared or exclusive); see the seed for which.
+ * @param iocb      the request (ki_pos, ki_flags; ki_complete for async)
+ * @param iter      the caller's memory; advanced by what was transferred
+ * @param ops       the filesystem's direct I/O iomap_ops
+ * @param dops      hooks (may be NULL)
+ * @param dio_flags IOMAP_DIO_FORCE_WAIT / OVERWRITE_ONLY / PARTIAL
+ * @param private   passed to ->iomap_begin in iter->private
+ * @param done_before bytes a previous partial call already transferred
+ *                  (added to the result; IOMAP_DIO_PARTIAL)
+ * @return bytes transferred (+ @p done_before); -EIOCBQUEUED (async,
+ *         ki_complete will be called); -ENOTBLK (page cache could not be
+ *         invalidated: fall back to buffered I/O); -EAGAIN (IOCB_NOWAIT
+ *         would block, or OVERWRITE_ONLY over a range that is not a pure
+ *         overwrite); -EINVAL (misaligned offset, length or memory);
+ *         -EIO (a bio failed, or a delalloc/hole mapping for a write);
+ *         -EFAULT (the memory faulted before anything was transferred);
+ *         or the filesystem's error.
+ */
+ssize_t iomap_dio_rw(struct kiocb *iocb, struct iov_iter *iter, const struct iomap_ops *ops,
+		     const struct iomap_dio_ops *dops, unsigned dio_flags, void *private,
+		     size_t done_before);
+/**
+ * The first half of iomap_dio_rw() for filesystems that must do their own
+ * work (e.g. drop a lock) before completion: issues the I/O and, when the
+ * request is synchronous, waits for the device.
+ * @param iocb as iomap_dio_rw(); @param iter as iomap_dio_rw()
+ * @param ops as iomap_dio_rw(); @param dops as iomap_dio_rw()
+ * @param dio_flags as iomap_dio_rw(); @param private as iomap_dio_rw()
+ * @param done_before as iomap_dio_rw()
+ * @return the dio to pass to iomap_dio_complete(); NULL when there is
+ *         nothing to complete (zero length, a read at or past EOF); or an
+ *         ERR_PTR(): -EIOCBQUEUED (queued) or an error as iomap_dio_rw()
+ */
+struct iomap_dio *__iomap_dio_rw(struct kiocb *iocb, struct iov_iter *iter,
+				 const struct iomap_ops *ops, const struct iomap_dio_ops *dops,
+				 unsigned dio_flags, void *private, size_t done_before);
+/**
+ * Finish a dio returned by __iomap_dio_rw(): ->end_io, the result, page
+ * cache invalidation after a write, ki_pos, O_DSYNC sync; frees @p dio.
+ * @param dio the request
+ * @return bytes (+ done_before) or -errno
+ */
+ssize_t iomap_dio_complete(struct iomap_dio *dio);
+/**
+ * bi_end_io of every dio bio; a filesystem's own bi_end_io (set in
+ * ->submit_io) must call it last.
+ * @param bio a bio of a dio
+ */
+void iomap_dio_bio_end_io(struct bio *bio);
+/** @} */
+
+/**
  * @name Trace helpers (core/iomap/trace.c)
  * @{
  */

@@ -82,4 +82,20 @@ static inline int64_t max_s64(int64_t a, int64_t b) { return a > b ? a : b; }
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
+/** Largest errno an error pointer carries (the kernel's MAX_ERRNO). */
+#define MAX_ERRNO 4095
+/** Encode -errno @p err as a pointer (the kernel's ERR_PTR). @param err -errno */
+static inline void *ERR_PTR(long err) { return (void *)(intptr_t)err; }
+/** Decode an error pointer. @param p pointer from ERR_PTR() @return -errno */
+static inline long PTR_ERR(const void *p) { return (long)(intptr_t)p; }
+/** @return whether @p p is an error pointer @param p pointer */
+static inline bool IS_ERR(const void *p)
+{
+	return (uintptr_t)p >= (uintptr_t)-MAX_ERRNO;
+}
+/** @return whether @p p is NULL or an error pointer @param p pointer */
+static inline bool IS_ERR_OR_NULL(const void *p) { return !p || IS_ERR(p); }
+/** @return -errno for an error pointer, else 0 @param p pointer */
+static inline long PTR_ERR_OR_ZERO(const void *p) { return IS_ERR(p) ? PTR_ERR(p) : 0; }
+
 #endif /* IOMAP_TYPES_H */
