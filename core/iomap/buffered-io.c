@@ -17,15 +17,81 @@
  *
  *     HOLE/UNWRITTEN, cache clean ──> advance over it (no I/O, no event)
  *     HOLE/UNWRITTEN, cache dirty ──> write back, mark STALE, map again
- *     MAPPED/DELALLOC ──────────────> zero the folios (issue 4)
+ *     MAPPED, nothing cached ───────> write zeroes to the device (interim)
+ *     MAPPED cached, DELALLOC ──────> zero the folios (issue 4)
  *
  * @pre callers hold i_rwsem and invalidate_lock exclusive.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include <iomap/iomap.h>
 
 /*
+ * Interim until the folio path exists (issue 4): zero MAPPED space that no
+ * folio caches by writing zeroes straight to the device.  The kernel zeroes
+ * such space in folios that writeback later writes out; with nothing cached
+ * the bytes that reach the device are the same.  Edge sectors are read,
+ * zeroed in part and written back (read-modify-write), so a range that is
+ * not sector aligned works.  Shared blocks are refused: zeroing them in
+ * place would change the other file too (the filesystem must go through
+ * copy-on-write, issue 4's unshare path).
+ */
+#define IOMAP_ZERO_DIRECT_CHUNK (1u << 20)
+
+static int iomap_zero_mapped_direct(struct iomap_iter *iter, bool *did_zero)
+{
+	const struct iomap *iomap = &iter->iomap;
+	struct block_device *bdev = iomap->bdev;
+	uint64_t len = iomap_length(iter);
+	uint64_t dstart, dend, astart, aend, off;
+	struct folio *cached;
+	unsigned lbs;
+	char *buf;
+	int ret = 0;
+
+	if ((iomap->flags & IOMAP_F_SHARED) || iter->srcmap.type != IOMAP_HOLE || !bdev)
+		return -EOPNOTSUPP;
+	cached = filemap_find_next_folio(iter->inode->i_mapping, (pgoff_t)(iter->pos >> PAGE_SHIFT),
+					 (pgoff_t)((iter->pos + (loff_t)len - 1) >> PAGE_SHIFT));
+	if (cached) {
+		folio_put(cached);
+		return -EOPNOTSUPP; /* cached data: zeroing must go through the folio */
+	}
+	lbs = bdev->bd_logical_block_size;
+	dstart = iomap->addr + (uint64_t)(iter->pos - iomap->offset);
+	dend = dstart + len;
+	astart = round_down(dstart, (uint64_t)lbs);
+	aend = round_up(dend, (uint64_t)lbs);
+	buf = aligned_alloc(4096, IOMAP_ZERO_DIRECT_CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	for (off = astart; off < aend && !ret; ) {
+		uint64_t n = min_u64(IOMAP_ZERO_DIRECT_CHUNK, aend - off);
+		uint64_t zs = max_u64(off, dstart), ze = min_u64(off + n, dend);
+
+		/* Keep the bytes of the edge sectors that lie outside the range. */
+		if (zs > off || ze < off + n)
+			ret = blkdev_rw(bdev, REQ_OP_READ, off, buf, (size_t)n);
+		if (!ret) {
+			memset(buf + (zs - off), 0, (size_t)(ze - zs));
+			ret = blkdev_rw(bdev, REQ_OP_WRITE, off, buf, (size_t)n);
+		}
+		off += n;
+	}
+	free(buf);
+	if (ret)
+		return ret;
+	trace_iomap_range("iomap_zero_iter", iter->inode, iter->pos, len);
+	if (did_zero)
+		*did_zero = true;
+	return iomap_iter_advance(iter, len);
+}
+
+/*
  * Mirrors iomap_zero_iter().  Holes and unwritten space are already zero;
- * zeroing data in folios needs the buffered write path.
+ * written space is zeroed on the device while nothing caches it (see
+ * iomap_zero_mapped_direct); delalloc and cached data need issue 4.
  */
 static int iomap_zero_iter(struct iomap_iter *iter, bool *did_zero)
 {
@@ -33,8 +99,9 @@ static int iomap_zero_iter(struct iomap_iter *iter, bool *did_zero)
 
 	if (srcmap->type == IOMAP_HOLE || srcmap->type == IOMAP_UNWRITTEN)
 		return iomap_iter_advance_full(iter);
-	(void)did_zero;
-	/* Zeroing written or delalloc data goes through folios: issue 4. */
+	if (srcmap->type == IOMAP_MAPPED)
+		return iomap_zero_mapped_direct(iter, did_zero);
+	/* Zeroing delalloc data goes through folios: issue 4. */
 	return -EOPNOTSUPP;
 }
 
