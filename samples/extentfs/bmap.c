@@ -10,6 +10,7 @@
  * commit writes it.
  *
  *     efs_bmap_alloc_range        holes -> new extents (UNWRITTEN for fallocate)
+ *     efs_bmap_alloc_one          one hole -> ONE new extent (direct writes)
  *     efs_bunmapi                 extents -> holes; device blocks lose a reference,
  *                                 and the ones nobody maps go to the busy list
  *     efs_bmap_convert_unwritten  UNWRITTEN -> NORM after data reached the disk
@@ -73,8 +74,8 @@ void efs_bmapi_read(struct efs_inode *ei, uint64_t fblock, uint64_t end, struct 
 	rec->len = (i < m->nr && m->v[i].fblock < end ? m->v[i].fblock : end) - fblock;
 }
 
-/* efs_alloc_data(), flushing busy extents once if that is what stands in the way. */
-static int efs_bmap_alloc(struct extentfs *fs, uint64_t goal, uint64_t want, struct efs_bext *got)
+int efs_bmap_alloc_blocks(struct extentfs *fs, uint64_t goal, uint64_t want,
+			  struct efs_bext *got)
 {
 	int ret = efs_alloc_data(fs, goal, want, got);
 
@@ -103,7 +104,7 @@ int efs_bmap_alloc_range(struct efs_inode *ei, uint64_t fblock, uint64_t len, ui
 			cur += r.len;
 			continue;
 		}
-		ret = efs_bmap_alloc(fs, efs_bmap_goal(ei, cur), r.len, &got);
+		ret = efs_bmap_alloc_blocks(fs, efs_bmap_goal(ei, cur), r.len, &got);
 		if (ret)
 			break;
 		r.dblock = got.start;
@@ -114,6 +115,26 @@ int efs_bmap_alloc_range(struct efs_inode *ei, uint64_t fblock, uint64_t len, ui
 		cur += got.len;
 	}
 	return ret;
+}
+
+int efs_bmap_alloc_one(struct efs_inode *ei, uint64_t fblock, uint64_t len, uint32_t state,
+		       struct efs_irec *out)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	struct efs_bext got;
+	int ret;
+
+	EFS_BUG_ON(len == 0 || fblock + len > fs->max_fblock || fblock + len < fblock);
+	ret = efs_bmap_alloc_blocks(fs, efs_bmap_goal(ei, fblock), len, &got);
+	if (ret)
+		return ret;
+	*out = (struct efs_irec){
+		.fblock = fblock, .dblock = got.start, .len = got.len, .state = state,
+	};
+	/* The map may merge it with a neighbour; the caller gets the new part only. */
+	efs_iext_insert(&ei->df, out);
+	efs_trans_log_inode(ei, true);
+	return 0;
 }
 
 static void free_unmapped(void *arg, uint64_t start, uint64_t len)

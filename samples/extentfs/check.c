@@ -70,8 +70,28 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out)
 	struct efs_counts c;
 	struct efs_image img = { 0 };
 	const struct efs_extlist *lists[3] = { &fs->free, &fs->busy, &fs->chain };
+	struct efs_extlist owners = { 0 };
 
 	mutex_lock(&fs->commit_lock);
+	/*
+	 * (4) in memory: blocks staged in a COW fork belong to that fork.  The
+	 * on-disk verifier knows one extra kind of owner besides the stream
+	 * (the busy list); the staging joins it, and a block both busy and
+	 * staged is claimed twice.
+	 */
+	for (size_t i = 0; i < fs->busy.nr; i++)
+		EFS_BUG_ON(efs_extlist_insert(&owners, fs->busy.v[i].start, fs->busy.v[i].len));
+	for (size_t i = 0; i < fs->ninodes; i++) {
+		const struct efs_iext *cf = &fs->inodes[i]->cf;
+
+		for (size_t j = 0; j < cf->nr; j++)
+			if (efs_extlist_insert(&owners, cf->v[j].dblock, cf->v[j].len))
+				efs_problem(&rep, "inode %llu: COW staging [%llu, +%llu) overlaps "
+					    "busy or other staging blocks (4)",
+					    (unsigned long long)fs->inodes[i]->vfs.i_ino,
+					    (unsigned long long)cf->v[j].dblock,
+					    (unsigned long long)cf->v[j].len);
+	}
 	efs_serialize(fs, false, &s, &c);
 	img.sb.block_log = fs->blkbits;
 	img.sb.nblocks = fs->nblocks;
@@ -88,7 +108,7 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out)
 		if (fs->chain.nr)
 			memcpy(img.meta, fs->chain.v, fs->chain.nr * sizeof(*img.meta));
 		img.nmeta = fs->chain.nr;
-		efs_image_verify(&img, &fs->busy, &rep);
+		efs_image_verify(&img, &owners, &rep);
 	}
 
 	/* (1) also for delayed allocations, which the stream leaves out. */
@@ -98,6 +118,10 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out)
 
 		if (inv)
 			efs_problem(&rep, "inode %llu: data fork breaks invariant (%d)",
+				    (unsigned long long)ei->vfs.i_ino, inv);
+		inv = efs_iext_verify(&ei->cf, fs->max_fblock, fs->data_start, fs->nblocks);
+		if (inv)
+			efs_problem(&rep, "inode %llu: COW fork breaks invariant (%d)",
 				    (unsigned long long)ei->vfs.i_ino, inv);
 		if (efs_inode_meta_dirty(ei) && !fs->dirty)
 			efs_problem(&rep, "inode %llu: metadata dirty in a clean filesystem (8)",
@@ -121,6 +145,7 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out)
 				    (unsigned long long)lists[l]->total, (unsigned long long)sum);
 	}
 	mutex_unlock(&fs->commit_lock);
+	efs_extlist_free(&owners);
 	free(s.buf);
 	efs_image_free(&img);
 	return rep.problems;

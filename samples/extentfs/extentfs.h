@@ -116,6 +116,32 @@ int extentfs_close(struct file *file);
 int extentfs_unlink(struct extentfs *fs, const char *name);
 
 /**
+ * read(2)-family entry point (mirrors xfs_file_read_iter): on an O_DIRECT
+ * request (IOCB_DIRECT) takes i_rwsem shared (trylock with IOCB_NOWAIT,
+ * -EAGAIN if busy) and calls iomap_dio_rw() with extentfs_direct_read
+ * ops.  Buffered reads arrive with issue 4 (-EOPNOTSUPP until then).
+ * @param iocb the request (init_sync_kiocb(), or ki_complete for async)
+ * @param to   destination memory
+ * @return bytes read, 0 at EOF, -EIOCBQUEUED (async), -EINVAL (misaligned),
+ *         -EAGAIN, -EIO, -EFAULT, -EBADF (file not open for reading)
+ */
+ssize_t extentfs_read_iter(struct kiocb *iocb, struct iov_iter *to);
+/**
+ * write(2)-family entry point (mirrors xfs_file_write_iter and
+ * xfs_file_dio_write_{aligned,unaligned}): checks (xfs_file_write_checks:
+ * O_APPEND, s_maxbytes, swap file, zeroing the gap between EOF and the
+ * write with iomap_zero_range), then iomap_dio_rw() with the direct write
+ * ops; unwritten extents are converted and the size updated in ->end_io.
+ * Block-aligned writes hold i_rwsem shared, unaligned ones exclusive and
+ * wait for other direct I/O first (as XFS).  Writes into shared (reflinked)
+ * blocks go copy-on-write.  Falls back to -ENOTBLK's buffered path in issue 4.
+ * @param iocb the request; @param from source memory
+ * @return bytes written, -EIOCBQUEUED (async), -EINVAL, -EAGAIN, -EFBIG,
+ *         -ETXTBSY, -ENOSPC, -EIO, -EFAULT, -EBADF (not open for writing)
+ */
+ssize_t extentfs_write_iter(struct kiocb *iocb, struct iov_iter *from);
+
+/**
  * fallocate(2): mode 0 (allocate, may grow the size), FALLOC_FL_KEEP_SIZE,
  * FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, FALLOC_FL_ZERO_RANGE,
  * FALLOC_FL_UNSHARE_RANGE.
@@ -208,7 +234,16 @@ int extentfs_swapoff(struct file *file);
 extern const struct iomap_ops extentfs_report_iomap_ops; /**< FIEMAP, swapon, FIBMAP */
 extern const struct iomap_ops extentfs_zero_iomap_ops;   /**< iomap_zero_range */
 extern const struct iomap_ops extentfs_seek_iomap_ops;   /**< SEEK_DATA / SEEK_HOLE */
+extern const struct iomap_ops extentfs_direct_read_iomap_ops;  /**< O_DIRECT reads (xfs_read_iomap_ops) */
+extern const struct iomap_ops extentfs_direct_write_iomap_ops; /**< O_DIRECT writes (xfs_direct_write_iomap_ops) */
 /** @} */
+
+/**
+ * The direct write completion hooks (xfs_dio_write_ops): ->end_io converts
+ * unwritten extents, remaps copy-on-write staging into the data fork,
+ * extends the size — or, after an error, only frees the COW staging.
+ */
+extern const struct iomap_dio_ops extentfs_dio_write_ops;
 
 /**
  * Change the extent map of a file directly, bumping the mapping sequence

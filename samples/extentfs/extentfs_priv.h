@@ -45,7 +45,9 @@
  *       [2, nblocks);
  *   (4) [D] every block of [2, nblocks) has exactly one owner: the free
  *       list, the busy list, the committed metadata chain, or one or more
- *       extents (a block mapped by several extents is shared);
+ *       extents (a block mapped by several extents is shared); in memory
+ *       the COW fork staging of an inode is one more kind of owner (on disk
+ *       those blocks are free records);
  *   (5) [D] a reference count record exists exactly for the blocks mapped by
  *       two or more extents, and its count is their number; records are
  *       sorted, disjoint, count >= 2;
@@ -309,6 +311,12 @@ void efs_refcl_free(struct efs_refcl *rl);
  * An in-memory extentfs inode (xfs_inode).  The VFS inode is embedded;
  * `vfs.i_private` points back here.
  *
+ * The COW fork `cf` holds blocks a direct write into shared blocks is
+ * writing right now (reflink.c): allocated in memory, owned by no extent
+ * on disk, recorded as free by every commit — so a crash simply frees them.
+ * ->end_io moves them into `df` (efs_reflink_end_cow) or frees them
+ * (efs_reflink_cancel_cow).
+ *
  * Locking: `ilock` protects `df`, `cf`, `diflags` and `mapping_seq` —
  * readers hold it shared; writers hold it EXCL *and* the commit lock, so a
  * holder of the commit lock alone may also read them (commit.c does).
@@ -320,12 +328,16 @@ struct efs_inode {
 	struct inode vfs;           /**< the VFS inode (i_rwsem, page cache, size) */
 	struct rw_semaphore ilock;  /**< class "ilock", LOWER */
 	struct efs_iext df;         /**< data fork */
-	struct efs_iext cf;         /**< COW fork: staging for reflink writes (later issue; empty) */
+	struct efs_iext cf;         /**< COW fork: blocks staged for a copy-on-write direct
+	                                 write, NOT on disk (a commit records them free) */
 	uint64_t mapping_seq;       /**< bumped on every df/cf change (validity cookie) */
 	uint32_t diflags;           /**< EFS_DIFLAG_* */
 	int meta_dirty;             /**< uncommitted metadata: IOMAP_F_DIRTY */
 	uint32_t nlink;             /**< 1 while in the directory, 0 when unlinked */
 	uint32_t i_count;           /**< open files + temporary references */
+	/** The compare-and-extend of i_size in direct write completion and the
+	 *  EOF check before a write (XFS's i_flags_lock); class "i_flags_lock". */
+	struct mutex i_flags_lock;
 };
 
 /** One name in the flat root directory. */
@@ -545,6 +557,28 @@ int efs_bmap_alloc_range(struct efs_inode *ei, uint64_t fblock, uint64_t len, ui
  */
 void efs_bunmapi(struct efs_inode *ei, uint64_t fblock, uint64_t len);
 /**
+ * Allocate ONE extent for the hole at @p fblock: up to @p len blocks (fewer
+ * if free space is fragmented) at efs_bmap_goal(), in state @p state
+ * (xfs_bmapi_write with one map, as xfs_iomap_write_direct calls it).
+ * @pre transaction open on @p ei; [fblock, fblock+len) is a hole.
+ * @param ei inode; @param fblock first block; @param len most blocks
+ * @param state EFS_EXT_UNWRITTEN or EFS_EXT_NORM
+ * @param out the extent allocated (not merged with its neighbours)
+ * @return 0, -ENOSPC, -EIO
+ */
+int efs_bmap_alloc_one(struct efs_inode *ei, uint64_t fblock, uint64_t len, uint32_t state,
+		       struct efs_irec *out);
+/**
+ * efs_alloc_data(), first forcing a commit when only busy blocks stand in
+ * the way (xfs_extent_busy_flush).
+ * @pre commit lock held.
+ * @param fs filesystem; @param goal preferred block; @param want blocks
+ * @param got out: the run allocated
+ * @return 0, -ENOSPC, -EIO
+ */
+int efs_bmap_alloc_blocks(struct extentfs *fs, uint64_t goal, uint64_t want,
+			  struct efs_bext *got);
+/**
  * Convert unwritten extents in [fblock, fblock+len) to written — what I/O
  * completion does after writing into unwritten space
  * (xfs_iomap_write_unwritten); used by the direct and buffered write issues
@@ -603,6 +637,37 @@ void efs_reflink_remap_blocks(struct efs_inode *src, uint64_t sfb, struct efs_in
  */
 int efs_reflink_unshare(struct efs_inode *ei, loff_t off, loff_t len);
 /**
+ * Stage blocks for a copy-on-write of the shared written run at @p fblock
+ * (xfs_reflink_allocate_cow with convert_now): reuse what the COW fork
+ * already holds there, else allocate new blocks for up to @p len blocks
+ * (not past the next staged extent).  The staged extent is written state:
+ * the direct write fills it completely (only block-aligned writes COW).
+ * @pre transaction open on @p ei.
+ * @param ei inode; @param fblock first block; @param len most blocks
+ * @param out the staged extent covering @p fblock
+ * @return 0, -ENOSPC, -EIO
+ */
+int efs_reflink_allocate_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len,
+			     struct efs_irec *out);
+/**
+ * Move the staged blocks of [fblock, fblock+len) from the COW fork into the
+ * data fork, dropping one reference of the blocks they replace
+ * (xfs_reflink_end_cow).
+ * @pre transaction open on @p ei.
+ * @param ei inode; @param fblock first block; @param len blocks
+ * @return blocks remapped
+ */
+uint64_t efs_reflink_end_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len);
+/**
+ * Drop the staged blocks of [fblock, fblock+len) from the COW fork; they
+ * go straight back to the free list, since no committed state ever owned
+ * them (xfs_reflink_cancel_cow_range).
+ * @pre transaction open on @p ei (or ilock EXCL and commit lock held).
+ * @param ei inode; @param fblock first block; @param len blocks
+ * @return blocks freed
+ */
+uint64_t efs_reflink_cancel_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len);
+/**
  * Whether any written extent of @p ei maps shared blocks.
  * @pre commit lock held.
  * @param ei inode
@@ -628,8 +693,8 @@ struct efs_counts {
 };
 /**
  * Serialise the metadata into @p s.  For a commit (@p for_commit) the free
- * records are free ∪ busy ∪ the old chain — everything the new state does
- * not use; otherwise (the in-core checker) just the free list.
+ * records are free ∪ busy ∪ the old chain ∪ COW fork staging — everything
+ * the new state does not use; otherwise (the in-core checker) just the free list.
  * @pre commit lock held.
  * @param fs filesystem; @param for_commit see above; @param s output (reset)
  * @param c output counts
@@ -760,6 +825,8 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out);
 /* file.c */
 /** The file operations extentfs sets in every struct file (fsync). */
 extern const struct file_operations extentfs_file_operations;
+/** Lock class of every inode's i_flags_lock ("i_flags_lock", INTERNAL). */
+extern struct lock_class efs_iflags_class;
 /** The iomap_ops for FIEMAP_FLAG_XATTR: there is no attribute fork (-ENOENT). */
 extern const struct iomap_ops extentfs_xattr_iomap_ops;
 

@@ -14,6 +14,25 @@
  *                            number first (lock_two_nondirectories)
  *     fiemap, seek, fibmap   i_rwsem shared
  *     fsync, sync            no VFS lock; the commit lock inside commit.c
+ *     direct read            i_rwsem shared (trylock with IOCB_NOWAIT)
+ *     direct write, aligned  i_rwsem shared; exclusive + invalidate_lock
+ *                            while zeroing the gap between EOF and the write
+ *     direct write,          i_rwsem exclusive, other direct I/O drained
+ *       unaligned            (inode_dio_wait), IOMAP_DIO_FORCE_WAIT; with
+ *                            IOCB_NOWAIT shared + IOMAP_DIO_OVERWRITE_ONLY
+ *     dio ->end_io           no VFS lock (may run on the completion thread
+ *                            or the dio workqueue): a transaction, and the
+ *                            inode's i_flags_lock around the size
+ *
+ * Everything that changes or frees extents (truncate, fallocate, remap,
+ * the last close of an unlinked file, unmount) first waits for direct I/O
+ * in flight with inode_dio_wait() under i_rwsem exclusive, as XFS does: a
+ * completing write would otherwise convert or remap blocks that are gone.
+ *
+ * Buffered (non-O_DIRECT) reads and writes arrive with issue 4; until then
+ * extentfs_read_iter() / extentfs_write_iter() answer them -EOPNOTSUPP, and
+ * the cases where XFS falls back from direct to buffered I/O (-ENOTBLK)
+ * return -ENOTBLK to the caller.
  *
  * The space operations follow XFS step by step, because the kernel traces
  * (tests/xcheck) show their order:
@@ -58,6 +77,9 @@ static struct efs_inode *file_ei(const struct file *file)
 
 const struct file_operations extentfs_file_operations = {
 	.fsync = extentfs_fsync,
+	.read_iter = extentfs_read_iter,
+	.write_iter = extentfs_write_iter,
+	.iopoll = iocb_bio_iopoll,
 };
 
 /*
@@ -71,12 +93,18 @@ static int efs_setattr_size_locked(struct efs_inode *ei, loff_t newsize)
 {
 	struct inode *inode = &ei->vfs;
 	struct extentfs *fs = EFS_FS(ei);
-	loff_t oldsize = i_size_read(inode);
 	uint64_t mask = fs->blocksize - 1;
+	loff_t oldsize;
 	int ret = 0;
 
 	if (efs_is_shutdown(fs))
 		return -EIO;
+	/*
+	 * xfs_setattr_size: no direct I/O may complete into what changes
+	 * here, and a completing write may still move EOF: sample it after.
+	 */
+	inode_dio_wait(inode);
+	oldsize = i_size_read(inode);
 	if (newsize > oldsize) {
 		ret = iomap_zero_range(inode, oldsize, newsize - oldsize, NULL,
 				       &extentfs_zero_iomap_ops);
@@ -97,8 +125,13 @@ static int efs_setattr_size_locked(struct efs_inode *ei, loff_t newsize)
 	i_size_write(inode, newsize);
 	efs_trans_log_inode(ei, false);
 	/* xfs_itruncate_extents: even an unchanged size drops post-EOF blocks. */
-	if (newsize <= oldsize)
-		efs_bunmapi(ei, ((uint64_t)newsize + mask) >> fs->blkbits, fs->max_fblock);
+	if (newsize <= oldsize) {
+		uint64_t first = ((uint64_t)newsize + mask) >> fs->blkbits;
+
+		efs_bunmapi(ei, first, fs->max_fblock);
+		/* xfs_itruncate_extents drops COW staging beyond EOF as well. */
+		efs_reflink_cancel_cow(ei, first, fs->max_fblock);
+	}
 	efs_trans_end(ei);
 	return 0;
 }
@@ -215,6 +248,8 @@ int extentfs_fallocate(struct file *file, int mode, loff_t off, loff_t len)
 		ret = -ETXTBSY;
 		goto out;
 	}
+	/* xfs_file_fallocate: direct I/O in flight must not complete into a change. */
+	inode_dio_wait(inode);
 	if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > i_size_read(inode))
 		new_size = off + len;
 
@@ -267,6 +302,364 @@ int extentfs_setattr_size(struct file *file, loff_t size)
 		ret = efs_setattr_size_locked(ei, size);
 	filemap_invalidate_unlock(inode->i_mapping);
 	inode_unlock(inode);
+	return ret;
+}
+
+/*
+ * ------------------------------------------------------------- direct I/O
+ */
+
+/*
+ * Mirrors xfs_dio_write_end_io.  @size bytes at @iocb->ki_pos (not yet
+ * advanced) went to the device.  Runs without i_rwsem, possibly on the
+ * device's completion thread or the dio workqueue, and possibly while other
+ * direct writes of the same file complete: everything it changes is done
+ * in one transaction, so a commit sees the conversion, the remap and the
+ * new size together, and the size only ever grows.
+ */
+static int efs_dio_write_end_io(struct kiocb *iocb, ssize_t size, int error, unsigned flags)
+{
+	struct efs_inode *ei = file_ei(iocb->ki_filp);
+	struct inode *inode = &ei->vfs;
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t mask = fs->blocksize - 1;
+	loff_t offset = iocb->ki_pos;
+	uint64_t first, end;
+	int ret;
+
+	if (size < 0)
+		size = 0;
+	first = (uint64_t)offset >> fs->blkbits;
+	end = ((uint64_t)offset + (uint64_t)size + mask) >> fs->blkbits;
+	if (error) {
+		/*
+		 * Nothing is converted and the size stays: the unwritten
+		 * extents keep reading as zeroes.  Staged COW blocks hold data
+		 * nobody will map; give them back (XFS cancels them later).
+		 */
+		if ((flags & IOMAP_DIO_COW) && end > first && !efs_trans_begin(ei)) {
+			efs_reflink_cancel_cow(ei, first, end - first);
+			efs_trans_end(ei);
+		}
+		return error;
+	}
+	if (efs_is_shutdown(fs))
+		return -EIO;
+	if (size == 0)
+		return 0;
+	/* Pure overwrite inside EOF: nothing to record (the fast path). */
+	if (!(flags & (IOMAP_DIO_COW | IOMAP_DIO_UNWRITTEN)) &&
+	    offset + size <= i_size_read(inode))
+		return 0;
+
+	ret = efs_trans_begin(ei);
+	if (ret)
+		return ret;
+	if (flags & IOMAP_DIO_COW)
+		efs_reflink_end_cow(ei, first, end - first);
+	if (flags & IOMAP_DIO_UNWRITTEN)
+		efs_bmap_convert_unwritten(ei, first, end - first);
+	/*
+	 * Several writes may complete at once, in any order: only ever move
+	 * the size forward, comparing and setting under i_flags_lock (XFS
+	 * does the same under its i_flags_lock spinlock).
+	 */
+	mutex_lock(&ei->i_flags_lock);
+	if (offset + size > i_size_read(inode)) {
+		i_size_write(inode, offset + size);
+		efs_trans_log_inode(ei, false);
+	}
+	mutex_unlock(&ei->i_flags_lock);
+	efs_trans_end(ei);
+	return 0;
+}
+
+const struct iomap_dio_ops extentfs_dio_write_ops = {
+	.end_io = efs_dio_write_end_io,
+};
+
+/* xfs_ilock_iocb: i_rwsem in @excl mode, or -EAGAIN for IOCB_NOWAIT if busy. */
+static int efs_ilock_iocb(struct kiocb *iocb, bool excl)
+{
+	struct inode *inode = iocb->ki_filp->f_inode;
+
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!(excl ? down_write_trylock(&inode->i_rwsem)
+			   : down_read_trylock(&inode->i_rwsem)))
+			return -EAGAIN;
+	} else if (excl) {
+		inode_lock(inode);
+	} else {
+		inode_lock_shared(inode);
+	}
+	return 0;
+}
+
+static void efs_iunlock(struct inode *inode, bool excl)
+{
+	if (excl)
+		inode_unlock(inode);
+	else
+		inode_unlock_shared(inode);
+}
+
+/*
+ * The kernel's generic_write_checks: swap files, O_APPEND, s_maxbytes.
+ * @return bytes left to write (the iterator may be shortened), or -errno.
+ */
+static ssize_t efs_generic_write_checks(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = iocb->ki_filp->f_inode;
+	loff_t maxbytes = inode->i_sb->s_maxbytes;
+	size_t count;
+
+	if (inode->i_flags & S_SWAPFILE)
+		return -ETXTBSY;
+	count = iov_iter_count(from);
+	if (!count)
+		return 0;
+	if (iocb->ki_flags & IOCB_APPEND)
+		iocb->ki_pos = i_size_read(inode);
+	/* generic_write_check_limits: a write may end at s_maxbytes, not cross it. */
+	if (iocb->ki_pos >= maxbytes)
+		return -EFBIG;
+	if ((uint64_t)count > (uint64_t)(maxbytes - iocb->ki_pos))
+		iov_iter_truncate(from, (size_t)(maxbytes - iocb->ki_pos));
+	return (ssize_t)iov_iter_count(from);
+}
+
+/*
+ * Zero [@isize, @pos): the gap a write beyond EOF leaves (the last part of
+ * xfs_file_write_checks, xfs_file_write_zero_eof), under invalidate_lock
+ * EXCL as XFS holds its MMAPLOCK there.
+ *
+ * Zeroing written data needs the page cache in the kernel; until issue 4
+ * iomap_zero_range() may answer -EOPNOTSUPP for the written EOF block.  Its
+ * bytes past EOF are zero on the device already, because every way
+ * extentfs writes such a block zeroes them (a direct write ending past EOF
+ * zeroes the rest of its last block; truncate zeroes the tail of the new
+ * EOF block), so the zeroing then starts at the next block boundary.
+ * @pre i_rwsem EXCL, no direct I/O in flight.
+ */
+static int efs_zero_eof(struct efs_inode *ei, loff_t isize, loff_t pos)
+{
+	struct inode *inode = &ei->vfs;
+	uint64_t mask = EFS_FS(ei)->blocksize - 1;
+	loff_t next = (loff_t)(((uint64_t)isize + mask) & ~mask);
+	int ret;
+
+	filemap_invalidate_lock(inode->i_mapping);
+	ret = iomap_zero_range(inode, isize, pos - isize, NULL, &extentfs_zero_iomap_ops);
+	if (ret == -EOPNOTSUPP && next != isize)
+		ret = next < pos ? iomap_zero_range(inode, next, pos - next, NULL,
+						    &extentfs_zero_iomap_ops)
+				 : 0;
+	filemap_invalidate_unlock(inode->i_mapping);
+	return ret;
+}
+
+/*
+ * Mirrors xfs_file_write_checks.  May upgrade i_rwsem from shared to
+ * exclusive (*excl), which means dropping it: everything is checked again.
+ * @pre i_rwsem held as *excl says.
+ */
+static ssize_t efs_file_write_checks(struct kiocb *iocb, struct iov_iter *from, bool *excl)
+{
+	struct efs_inode *ei = file_ei(iocb->ki_filp);
+	struct inode *inode = &ei->vfs;
+	size_t count = iov_iter_count(from);
+	bool drained_dio = false;
+	loff_t isize;
+	ssize_t ret;
+
+restart:
+	ret = efs_generic_write_checks(iocb, from);
+	if (ret <= 0)
+		return ret;
+	/*
+	 * Completions only ever grow the size and truncate is locked out, so
+	 * a write starting at or below EOF needs no zeroing, and an unlocked
+	 * look is enough to tell.
+	 */
+	if (iocb->ki_pos <= i_size_read(inode))
+		return ret;
+	mutex_lock(&ei->i_flags_lock);
+	isize = i_size_read(inode);
+	mutex_unlock(&ei->i_flags_lock);
+	if (iocb->ki_pos <= isize)
+		return ret;
+	if (iocb->ki_flags & IOCB_NOWAIT)
+		return -EAGAIN;
+	if (!drained_dio) {
+		/*
+		 * Zeroing needs i_rwsem exclusive, and no direct write may be
+		 * in flight: its completion could move EOF under the zeroing.
+		 * Upgrading means dropping the lock, so check again.
+		 */
+		if (!*excl) {
+			inode_unlock_shared(inode);
+			inode_lock(inode);
+			*excl = true;
+			iov_iter_reexpand(from, count);
+		}
+		inode_dio_wait(inode);
+		drained_dio = true;
+		goto restart;
+	}
+	ret = efs_zero_eof(ei, isize, iocb->ki_pos);
+	if (ret)
+		return ret;
+	return (ssize_t)iov_iter_count(from);
+}
+
+/* Mirrors xfs_file_dio_write_aligned: block-aligned, i_rwsem shared. */
+static ssize_t efs_file_dio_write_aligned(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = iocb->ki_filp->f_inode;
+	bool excl = false;
+	ssize_t ret;
+
+	ret = efs_ilock_iocb(iocb, false);
+	if (ret)
+		return ret;
+	ret = efs_file_write_checks(iocb, from, &excl);
+	/*
+	 * XFS demotes an exclusive i_rwsem back to shared here; our rwsem
+	 * cannot be demoted, and keeping it exclusive is correct, only less
+	 * concurrent (this happens only after zeroing beyond EOF).
+	 */
+	if (ret > 0)
+		ret = iomap_dio_rw(iocb, from, &extentfs_direct_write_iomap_ops,
+				   &extentfs_dio_write_ops, 0, NULL, 0);
+	/* An asynchronous request (-EIOCBQUEUED) no longer needs i_rwsem either. */
+	efs_iunlock(inode, excl);
+	return ret;
+}
+
+/*
+ * Mirrors xfs_file_dio_write_unaligned: a write that is not block aligned
+ * zeroes the rest of its first and last block when they are new or
+ * unwritten.  Two such writes into one block must not run at once (one
+ * would zero the other's data), so it runs alone: i_rwsem exclusive, every
+ * other direct I/O drained, and it waits for its own completion
+ * (IOMAP_DIO_FORCE_WAIT).  An IOCB_NOWAIT request cannot wait for any of
+ * that: it may only overwrite (IOMAP_DIO_OVERWRITE_ONLY), which zeroes
+ * nothing, under i_rwsem shared, and gets -EAGAIN otherwise.  (Newer XFS
+ * also tries that fast path first for blocking requests and retries
+ * exclusively on -EAGAIN; extentfs keeps the simpler rule.)
+ */
+static ssize_t efs_file_dio_write_unaligned(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct efs_inode *ei = file_ei(iocb->ki_filp);
+	struct inode *inode = &ei->vfs;
+	bool nowait = iocb->ki_flags & IOCB_NOWAIT;
+	size_t count = iov_iter_count(from);
+	loff_t isize = i_size_read(inode);
+	unsigned dio_flags;
+	bool excl;
+	ssize_t ret;
+
+	/*
+	 * A write that extends the file zeroes the tail of its last block,
+	 * which must not race with another write into that block: exclusive
+	 * at once.  Inside EOF, first try a pure overwrite under the shared
+	 * lock (IOMAP_DIO_OVERWRITE_ONLY); the kernel trace 20-dio-unaligned
+	 * shows XFS doing exactly this.  If the mapping is not a pure
+	 * overwrite, ->iomap_begin says -EAGAIN and we retry exclusively.
+	 */
+	if (iocb->ki_pos > isize || iocb->ki_pos + (loff_t)count >= isize) {
+		if (nowait)
+			return -EAGAIN;
+		goto retry_exclusive;
+	}
+	excl = false;
+	dio_flags = IOMAP_DIO_OVERWRITE_ONLY;
+	goto lock;
+retry_exclusive:
+	excl = true;
+	dio_flags = IOMAP_DIO_FORCE_WAIT;
+lock:
+	ret = efs_ilock_iocb(iocb, excl);
+	if (ret)
+		return ret;
+	/*
+	 * A partial block of a reflinked file cannot be unshared without the
+	 * page cache: XFS bounces these to buffered I/O (issue 4 here).
+	 */
+	if (ei->diflags & EFS_DIFLAG_REFLINK) {
+		ret = -ENOTBLK;
+		goto out_unlock;
+	}
+	ret = efs_file_write_checks(iocb, from, &excl);
+	if (ret <= 0)
+		goto out_unlock;
+	/* Exclusive sub-block I/O must be the only direct I/O in flight. */
+	if (dio_flags & IOMAP_DIO_FORCE_WAIT)
+		inode_dio_wait(inode);
+	ret = iomap_dio_rw(iocb, from, &extentfs_direct_write_iomap_ops, &extentfs_dio_write_ops,
+			   dio_flags, NULL, 0);
+	if (ret == -EAGAIN && !nowait && !(dio_flags & IOMAP_DIO_FORCE_WAIT)) {
+		efs_iunlock(inode, excl);
+		goto retry_exclusive;
+	}
+out_unlock:
+	efs_iunlock(inode, excl);
+	return ret;
+}
+
+ssize_t extentfs_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file->f_inode;
+	ssize_t ret;
+
+	if (!file_readable(file))
+		return -EBADF;
+	if (efs_is_shutdown(EFS_FS(file_ei(file))))
+		return -EIO;
+	/* Buffered reads go through the page cache: issue 4. */
+	if (!(iocb->ki_flags & IOCB_DIRECT))
+		return -EOPNOTSUPP;
+	/* xfs_file_dio_read */
+	if (!iov_iter_count(to))
+		return 0;
+	ret = efs_ilock_iocb(iocb, false);
+	if (ret)
+		return ret;
+	ret = iomap_dio_rw(iocb, to, &extentfs_direct_read_iomap_ops, NULL, 0, NULL, 0);
+	inode_unlock_shared(inode);
+	return ret;
+}
+
+ssize_t extentfs_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *file = iocb->ki_filp;
+	struct extentfs *fs = EFS_FS(file_ei(file));
+	uint64_t lbs_mask = fs->lbs - 1, mask = fs->blocksize - 1;
+	size_t count = iov_iter_count(from);
+	ssize_t ret;
+
+	if (!file_writable(file))
+		return -EBADF;
+	if (count == 0)
+		return 0;
+	if (efs_is_shutdown(fs))
+		return -EIO;
+	/* Buffered writes go through the page cache: issue 4. */
+	if (!(iocb->ki_flags & IOCB_DIRECT))
+		return -EOPNOTSUPP;
+	/* xfs_file_dio_write: direct I/O must be aligned to the device's sector. */
+	if (((uint64_t)iocb->ki_pos | count) & lbs_mask)
+		return -EINVAL;
+	if (((uint64_t)iocb->ki_pos | count) & mask)
+		ret = efs_file_dio_write_unaligned(iocb, from);
+	else
+		ret = efs_file_dio_write_aligned(iocb, from);
+	/*
+	 * -ENOTBLK: XFS falls back to a buffered write here (the page cache
+	 * could not be invalidated, or a partial block of a reflinked file).
+	 * Buffered writes come with issue 4; until then the caller sees it.
+	 */
 	return ret;
 }
 
@@ -338,6 +731,12 @@ int extentfs_close(struct file *file)
 		return 0;
 	ei = file_ei(file);
 	fs = EFS_FS(ei);
+	/*
+	 * An asynchronous direct I/O completes through iocb->ki_filp.  The
+	 * kernel's aio holds a reference to the file; our struct file has no
+	 * reference count, so close waits for the inode's direct I/O instead.
+	 */
+	inode_dio_wait(&ei->vfs);
 	free(file);
 	mutex_lock(&fs->commit_lock);
 	fs->open_files--;
@@ -601,6 +1000,10 @@ int extentfs_remap_range(struct file *src, loff_t srcoff, struct file *dst, loff
 		return -EIO;
 
 	lock_two(si, di);
+	/* xfs_reflink_remap_prep (generic_remap_file_range_prep): drain direct I/O. */
+	inode_dio_wait(si);
+	if (di != si)
+		inode_dio_wait(di);
 	if ((si->i_flags & S_SWAPFILE) || (di->i_flags & S_SWAPFILE)) {
 		ret = -ETXTBSY;
 		goto out;

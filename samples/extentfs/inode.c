@@ -30,6 +30,7 @@
 #include "extentfs_priv.h"
 
 DEFINE_LOCK_CLASS(efs_ilock_class, "ilock", LOCK_LEVEL_LOWER);
+DEFINE_LOCK_CLASS(efs_iflags_class, "i_flags_lock", LOCK_LEVEL_INTERNAL);
 
 int efs_trans_begin(struct efs_inode *ei)
 {
@@ -69,6 +70,7 @@ struct efs_inode *efs_inode_alloc(struct extentfs *fs, uint64_t ino)
 	ei->vfs.i_blkbits = fs->blkbits;
 	mapping_set_large_folios(ei->vfs.i_mapping);
 	init_rwsem(&ei->ilock, &efs_ilock_class, "ilock");
+	mutex_init_class(&ei->i_flags_lock, &efs_iflags_class, "i_flags_lock");
 	return ei;
 }
 
@@ -76,6 +78,7 @@ void efs_inode_free(struct efs_inode *ei)
 {
 	inode_destroy(&ei->vfs);
 	rwsem_destroy(&ei->ilock);
+	mutex_destroy_class(&ei->i_flags_lock);
 	efs_iext_free(&ei->df);
 	efs_iext_free(&ei->cf);
 	free(ei);
@@ -205,6 +208,8 @@ void efs_inode_inactivate(struct efs_inode *ei)
 	struct extentfs *fs = EFS_FS(ei);
 
 	efs_bunmapi(ei, 0, fs->max_fblock);
+	/* Staging left by a failed copy-on-write goes back to the free list. */
+	efs_reflink_cancel_cow(ei, 0, fs->max_fblock);
 	efs_iext_free(&ei->cf);
 	efs_inode_table_remove(fs, ei);
 	fs->dirty = true;
@@ -222,6 +227,12 @@ void efs_iput(struct efs_inode *ei)
 	if (!evict)
 		return;
 
+	/*
+	 * No direct I/O may complete into blocks being freed (XFS waits in
+	 * xfs_inactive's truncate path); extentfs_close() already waited for
+	 * the file's own requests, this covers every other path here.
+	 */
+	inode_dio_wait(&ei->vfs);
 	/* ilock before the commit lock; then check nobody took a reference. */
 	down_write(&ei->ilock);
 	mutex_lock(&fs->commit_lock);

@@ -8,9 +8,11 @@
  *     extentfs_zero_iomap_ops     iomap_zero_range         the IOMAP_ZERO branch of
  *                                                          xfs_buffered_write_iomap_ops
  *     extentfs_xattr_iomap_ops    FIEMAP_FLAG_XATTR        xfs_xattr_iomap_ops
+ *     extentfs_direct_read_iomap_ops   O_DIRECT reads      xfs_read_iomap_ops
+ *     extentfs_direct_write_iomap_ops  O_DIRECT writes     xfs_direct_write_iomap_ops
  *
- * Later issues add the read, write, direct and dax ops next to these; they
- * will share efs_bmbt_to_iomap() and the validity cookie (mapping_seq).
+ * Later issues add the buffered and dax ops next to these; they will share
+ * efs_bmbt_to_iomap() and the validity cookie (mapping_seq).
  *
  * What each returns for the mapping at pos (end_fsb = the request's end
  * rounded up to a block, capped at s_maxbytes rounded up):
@@ -25,13 +27,28 @@
  *     zero    extent -> as found, untrimmed (XFS returns the data fork
  *                       extent; the iterator uses what covers pos);
  *             hole   -> up to the next extent, or end_fsb if none; flags 0.
+ *     direct read   like seek: extent or hole trimmed to the request, as
+ *                   found (holes and UNWRITTEN read as zeroes in iomap);
+ *     direct write  (xfs_direct_write_iomap_begin)
+ *             written/unwritten extent -> trimmed to the request, nothing
+ *                       allocated;
+ *             shared written blocks of a reflinked file -> blocks staged in
+ *                       the COW fork, MAPPED|SHARED, srcmap = the old blocks;
+ *             hole   -> ONE new UNWRITTEN extent for the hole's part of the
+ *                       request at efs_bmap_goal(), flags NEW (|DIRTY: the
+ *                       inode now has uncommitted metadata); no speculative
+ *                       preallocation;
+ *             IOMAP_NOWAIT: -EAGAIN wherever it would allocate or block on
+ *                       the ilock; IOMAP_OVERWRITE_ONLY: -EAGAIN unless the
+ *                       range lies in one written extent, or one unwritten
+ *                       extent with a block-aligned range.
  *
  * Every mapping but a zeroing hole carries IOMAP_F_DIRTY while the inode has
  * uncommitted metadata (xfs_bmbt_to_iomap: the inode is pinned in the log).
  *
  * Never: hold the ilock when returning (iomap calls back into the page cache
- * between mappings); allocate in these ops (fallocate allocates before it
- * zeroes).
+ * between mappings); allocate in any of these ops but the direct write ops
+ * (fallocate allocates before it zeroes).
  *
  * Locking: ->iomap_begin takes the inode's ilock shared for the lookup, and
  * the commit lock briefly for reference counts; it runs under whatever the
@@ -205,6 +222,209 @@ static int efs_xattr_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 	(void)srcmap;
 	return -ENOENT;
 }
+
+/*
+ * Mirrors xfs_read_iomap_begin for IOMAP_DIRECT reads: the data fork as it
+ * is.  No shared trimming (a read does not care who else maps a block).
+ */
+static int efs_direct_read_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
+				       unsigned flags, struct iomap *iomap, struct iomap *srcmap)
+{
+	struct efs_inode *ei = EFS_I(inode);
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t off_fsb = (uint64_t)pos >> fs->blkbits;
+	uint64_t end_fsb = efs_iomap_end_fsb(fs, pos, length);
+	struct efs_irec rec;
+	uint64_t seq;
+
+	(void)srcmap;
+	if (efs_is_shutdown(fs))
+		return -EIO;
+	if (pos < 0 || length <= 0 || off_fsb >= end_fsb)
+		return -EINVAL;
+	/* xfs_ilock_for_iomap: a NOWAIT request must not sleep on the ilock. */
+	if (flags & IOMAP_NOWAIT) {
+		if (!down_read_trylock(&ei->ilock))
+			return -EAGAIN;
+	} else {
+		down_read(&ei->ilock);
+	}
+	efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
+	seq = ei->mapping_seq;
+	up_read(&ei->ilock);
+	efs_bmbt_to_iomap(ei, iomap, &rec, 0, seq);
+	return 0;
+}
+
+/*
+ * Shared written blocks at the start of @rec?  Trims @rec to the shared (or
+ * unshared) run, like efs_reflink_trim_around_shared(), but for a caller
+ * that already holds the commit lock (inside a transaction).
+ */
+static bool efs_trim_shared_locked(struct efs_inode *ei, struct efs_irec *rec)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t fbno, flen;
+
+	if (!(ei->diflags & EFS_DIFLAG_REFLINK) || !efs_irec_is_written(rec))
+		return false;
+	if (!efs_refcount_find_shared(&fs->refc, rec->dblock, rec->len, &fbno, &flen))
+		return false;
+	if (fbno == rec->dblock) {
+		rec->len = flen;
+		return true;
+	}
+	rec->len = fbno - rec->dblock;
+	return false;
+}
+
+/* xfs_direct_write_iomap_begin's IOMAP_OVERWRITE_ONLY test: may @rec be overwritten as is? */
+static bool efs_pure_overwrite(const struct extentfs *fs, const struct efs_irec *rec,
+			       uint64_t end_fsb, loff_t pos, loff_t length)
+{
+	uint64_t mask = fs->blocksize - 1;
+
+	if (!efs_irec_is_real(rec) || rec->fblock + rec->len < end_fsb)
+		return false;
+	/* Unwritten needs sub-block zeroing unless the range is block aligned. */
+	if (rec->state == EFS_EXT_UNWRITTEN && (((uint64_t)pos | (uint64_t)length) & mask))
+		return false;
+	return true;
+}
+
+/*
+ * Mirrors xfs_direct_write_iomap_begin (+ xfs_iomap_write_direct and
+ * xfs_reflink_allocate_cow).  A first look under the ilock shared serves
+ * overwrites; allocation and copy-on-write need a transaction (ilock EXCL
+ * + commit lock), after which the mapping is read again, since it may have
+ * changed while no lock was held.
+ */
+static int efs_direct_write_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
+					unsigned flags, struct iomap *iomap, struct iomap *srcmap)
+{
+	struct efs_inode *ei = EFS_I(inode);
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t off_fsb = (uint64_t)pos >> fs->blkbits;
+	uint64_t end_fsb = efs_iomap_end_fsb(fs, pos, length);
+	struct efs_irec rec, cmap;
+	bool shared = false;
+	uint64_t seq;
+	int ret;
+
+	if (efs_is_shutdown(fs))
+		return -EIO;
+	if (pos < 0 || length <= 0 || off_fsb >= end_fsb)
+		return -EINVAL;
+
+	if (flags & IOMAP_NOWAIT) {
+		if (!down_read_trylock(&ei->ilock))
+			return -EAGAIN;
+	} else {
+		down_read(&ei->ilock);
+	}
+	efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
+	if (efs_irec_is_written(&rec))
+		efs_reflink_trim_around_shared(ei, &rec, &shared);
+	if (efs_irec_is_real(&rec) && !shared) {
+		/* Overwrite of written or unwritten space: nothing to allocate. */
+		if ((flags & IOMAP_OVERWRITE_ONLY) &&
+		    !efs_pure_overwrite(fs, &rec, end_fsb, pos, length)) {
+			up_read(&ei->ilock);
+			return -EAGAIN;
+		}
+		seq = ei->mapping_seq;
+		up_read(&ei->ilock);
+		efs_bmbt_to_iomap(ei, iomap, &rec, 0, seq);
+		return 0;
+	}
+	up_read(&ei->ilock);
+	/* A hole or shared blocks: either means allocating, which may block. */
+	if (flags & (IOMAP_NOWAIT | IOMAP_OVERWRITE_ONLY))
+		return -EAGAIN;
+
+	ret = efs_trans_begin(ei);
+	if (ret)
+		return ret;
+	efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
+	shared = efs_trim_shared_locked(ei, &rec);
+	if (shared) {
+		/* Copy-on-write: new blocks for the data, the old as the source. */
+		ret = efs_reflink_allocate_cow(ei, off_fsb, rec.len, &cmap);
+		if (ret)
+			goto out_cancel;
+		rec.len = cmap.len;
+		seq = ei->mapping_seq;
+		efs_trans_end(ei);
+		efs_bmbt_to_iomap(ei, srcmap, &rec, 0, seq);
+		efs_bmbt_to_iomap(ei, iomap, &cmap, IOMAP_F_SHARED, seq);
+		return 0;
+	}
+	if (efs_irec_is_real(&rec)) {
+		/* Someone allocated it meanwhile (another direct write). */
+		seq = ei->mapping_seq;
+		efs_trans_end(ei);
+		efs_bmbt_to_iomap(ei, iomap, &rec, 0, seq);
+		return 0;
+	}
+	/*
+	 * xfs_iomap_write_direct: the hole's part of the request, as one
+	 * UNWRITTEN extent, converted by ->end_io once the data is on the
+	 * device — a crash before that leaves it reading as zeroes, never as
+	 * whatever the blocks held before.
+	 */
+	ret = efs_bmap_alloc_one(ei, off_fsb, rec.len, EFS_EXT_UNWRITTEN, &rec);
+	if (ret)
+		goto out_cancel;
+	seq = ei->mapping_seq;
+	efs_trans_end(ei);
+	efs_bmbt_to_iomap(ei, iomap, &rec, IOMAP_F_NEW, seq);
+	return 0;
+
+out_cancel:
+	efs_trans_end(ei);
+	return ret;
+}
+
+/*
+ * XFS has no ->iomap_end for direct writes; extentfs needs one for the
+ * copy-on-write staging of a mapping that was not (wholly) submitted, say
+ * because the caller's memory faulted: nothing will write those staged
+ * blocks and no ->end_io will cover them, so they are freed here.
+ *
+ * A NEW unwritten extent that was not wholly written is left as it is: it
+ * reads as zeroes, is within the blocks the request asked for, and a later
+ * write or truncate takes care of it, exactly as in XFS.
+ */
+static int efs_direct_write_iomap_end(struct inode *inode, loff_t pos, loff_t length,
+				      ssize_t written, unsigned flags, struct iomap *iomap)
+{
+	struct efs_inode *ei = EFS_I(inode);
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t mask = fs->blocksize - 1;
+	uint64_t from, end;
+
+	(void)flags;
+	if (!(iomap->flags & IOMAP_F_SHARED) || written >= length)
+		return 0;
+	from = ((uint64_t)pos + (uint64_t)(written > 0 ? written : 0) + mask) >> fs->blkbits;
+	end = ((uint64_t)iomap->offset + iomap->length) >> fs->blkbits;
+	if (from >= end || efs_trans_begin(ei))
+		return 0;
+	efs_reflink_cancel_cow(ei, from, end - from);
+	efs_trans_end(ei);
+	return 0;
+}
+
+const struct iomap_ops extentfs_direct_read_iomap_ops = {
+	.iomap_begin = efs_direct_read_iomap_begin,
+	.name = "extentfs_direct_read_iomap_ops",
+};
+
+const struct iomap_ops extentfs_direct_write_iomap_ops = {
+	.iomap_begin = efs_direct_write_iomap_begin,
+	.iomap_end = efs_direct_write_iomap_end,
+	.name = "extentfs_direct_write_iomap_ops",
+};
 
 const struct iomap_ops extentfs_report_iomap_ops = {
 	.iomap_begin = efs_read_iomap_begin,

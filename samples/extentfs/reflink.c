@@ -25,6 +25,27 @@
  * buffered-I/O issue switches unshare to iomap_file_unshare and the COW
  * fork.
  *
+ * A direct write into shared written blocks goes copy-on-write through the
+ * COW fork (ei->cf), as XFS's direct path does with convert_now:
+ *
+ *     ->iomap_begin  efs_reflink_allocate_cow   new blocks N staged in cf,
+ *                                               iomap = N (MAPPED|SHARED),
+ *                                               srcmap = old blocks A
+ *     bios           write the data into N
+ *     ->end_io ok    efs_reflink_end_cow        df: A -> N, A loses a reference
+ *     ->end_io error efs_reflink_cancel_cow     N back to the free list
+ *
+ *     df   [ A A A A ]   cf  [ . N N . ]       (during the write)
+ *     df   [ A N N A ]   cf  [ . . . . ]       (after ->end_io)
+ *
+ * Staged blocks are owned by nothing on disk: a commit records them as
+ * free (commit.c), so a crash at any moment leaves them simply free and
+ * the data fork still pointing at A.  In memory they are a kind of owner
+ * of their own (invariant 4, check.c).  Only block-aligned writes get
+ * here: an unaligned direct write to a reflinked file is bounced with
+ * -ENOTBLK (file.c), as XFS does, because a partial block cannot be
+ * unshared without reading the rest of it.
+ *
  * Never: remap overlapping ranges of one file (file.c refuses it); write
  * into a shared block in place.
  *
@@ -190,4 +211,103 @@ int efs_reflink_unshare(struct efs_inode *ei, loff_t off, loff_t len)
 	}
 	efs_trans_end(ei);
 	return ret;
+}
+
+/*
+ * ----------------------------------------------------- COW fork (direct I/O)
+ */
+
+int efs_reflink_allocate_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len,
+			     struct efs_irec *out)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	struct efs_bext got;
+	size_t i;
+	int ret;
+
+	if (efs_iext_lookup(&ei->cf, fblock, &i)) {
+		/*
+		 * Blocks are already staged here (a write in flight over the
+		 * same range, which the caller raced with): use them, as XFS
+		 * reuses a COW fork extent, rather than stage twice.
+		 */
+		const struct efs_irec *c = &ei->cf.v[i];
+		uint64_t end = c->fblock + c->len;
+
+		*out = *c;
+		out->fblock = fblock;
+		out->dblock = c->dblock + (fblock - c->fblock);
+		out->len = (end - fblock) < len ? end - fblock : len;
+		return 0;
+	}
+	if (i < ei->cf.nr && ei->cf.v[i].fblock < fblock + len)
+		len = ei->cf.v[i].fblock - fblock;
+	/* Near the blocks being replaced: the file keeps its layout. */
+	ret = efs_bmap_alloc_blocks(fs, efs_bmap_goal(ei, fblock), len, &got);
+	if (ret)
+		return ret;
+	*out = (struct efs_irec){
+		.fblock = fblock, .dblock = got.start, .len = got.len, .state = EFS_EXT_NORM,
+	};
+	efs_iext_insert(&ei->cf, out);
+	/* Not logged: the COW fork is not on disk.  Mappings did change. */
+	ei->mapping_seq++;
+	return 0;
+}
+
+uint64_t efs_reflink_end_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len)
+{
+	uint64_t cur = fblock, end = fblock + len, done = 0;
+
+	while (cur < end) {
+		struct efs_irec piece;
+		size_t i;
+
+		if (!efs_iext_lookup(&ei->cf, cur, &i)) {
+			/* Not staged here (an in-place part of the same write). */
+			if (i >= ei->cf.nr || ei->cf.v[i].fblock >= end)
+				break;
+			cur = ei->cf.v[i].fblock;
+			continue;
+		}
+		piece = ei->cf.v[i];
+		piece.dblock += cur - piece.fblock;
+		piece.len -= cur - piece.fblock;
+		piece.fblock = cur;
+		if (piece.len > end - cur)
+			piece.len = end - cur;
+		piece.state = EFS_EXT_NORM;
+		/* Old blocks lose this file's reference (the other file keeps them). */
+		efs_bunmapi(ei, piece.fblock, piece.len);
+		efs_iext_remove(&ei->cf, piece.fblock, piece.len, NULL, NULL);
+		efs_iext_insert(&ei->df, &piece);
+		cur += piece.len;
+		done += piece.len;
+	}
+	if (done)
+		efs_trans_log_inode(ei, true);
+	return done;
+}
+
+/* Staged blocks were never owned on disk: straight back to the free list. */
+static void cancel_piece(void *arg, const struct efs_irec *piece)
+{
+	struct extentfs *fs = arg;
+
+	EFS_BUG_ON(efs_extlist_insert(&fs->free, piece->dblock, piece->len));
+}
+
+uint64_t efs_reflink_cancel_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t n;
+
+	if (!ei->cf.nr || fblock >= fs->max_fblock)
+		return 0;
+	if (len > fs->max_fblock - fblock)
+		len = fs->max_fblock - fblock;
+	n = efs_iext_remove(&ei->cf, fblock, len, cancel_piece, fs);
+	if (n)
+		ei->mapping_seq++;
+	return n;
 }

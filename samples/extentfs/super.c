@@ -257,6 +257,14 @@ int extentfs_unmount(struct extentfs *fs)
 		return -EINVAL;
 	if (fs->open_files)
 		ret = -EBUSY;
+	/*
+	 * Direct I/O still in flight (asynchronous requests whose file was
+	 * closed) must finish before the inodes go: their ->end_io changes
+	 * extents and sizes.  Then the completion workqueue can go.
+	 */
+	for (size_t i = 0; i < fs->ninodes; i++)
+		inode_dio_wait(&fs->inodes[i]->vfs);
+	sb_destroy_dio_done_wq(&fs->sb);
 	if (!efs_is_shutdown(fs))
 		writeback_all(fs);
 	err = efs_commit(fs);

@@ -15,9 +15,13 @@
  *             (design.rst, "Locking Hierarchy": lower level taken inside)
  *   lock-1.6  the IOMAP_REPORT / IOMAP_ZERO flags reach ->iomap_begin
  *   lock-1.7  the whole run leaves no lock-order report
+ *   lock-1.8  direct read:  i_rwsem shared                 ("Direct Reads")
+ *   lock-1.9  direct write: i_rwsem shared when block aligned, exclusive
+ *             when not (xfs_file_dio_write_unaligned)    ("Direct Writes")
  */
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -227,6 +231,61 @@ START_TEST(lock_1_7_no_reports)
 }
 END_TEST
 
+/* One direct read or write at @off through the file's entry points. */
+static ssize_t dio(bool write, void *buf, size_t len, loff_t off)
+{
+	struct kiocb iocb;
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter it;
+
+	init_sync_kiocb(&iocb, F);
+	iocb.ki_pos = off;
+	iocb.ki_flags |= IOCB_DIRECT;
+	iov_iter_kvec(&it, write ? ITER_SOURCE : ITER_DEST, &kv, 1, len);
+	return write ? extentfs_write_iter(&iocb, &it) : extentfs_read_iter(&iocb, &it);
+}
+
+START_TEST(lock_1_8_dio_read_shared)
+{
+	struct begin_seen b[16];
+	void *buf = aligned_alloc(4096, 64 * KiB);
+
+	memset(buf, 0x42, 64 * KiB);
+	ck_assert_int_eq(dio(true, buf, 64 * KiB, 0), 64 * KiB);
+	AS_OP("dio_read", dio(false, buf, 64 * KiB, 0));
+	assert_rule(b, collect(M, "dio_read", b, 16), IOMAP_DIRECT, "shared", NULL);
+	free(buf);
+}
+END_TEST
+
+START_TEST(lock_1_9_dio_write_modes)
+{
+	struct begin_seen b[16];
+	void *buf = aligned_alloc(4096, 64 * KiB);
+
+	memset(buf, 0x42, 64 * KiB);
+	ck_assert_int_eq(dio(true, buf, 64 * KiB, 0), 64 * KiB);
+	/* aligned, inside EOF: shared */
+	AS_OP("dio_write_aligned", dio(true, buf, 16 * KiB, 16 * KiB));
+	assert_rule(b, collect(M, "dio_write_aligned", b, 16), IOMAP_DIRECT | IOMAP_WRITE,
+		    "shared", NULL);
+	/*
+	 * A sector in the middle of a written block inside EOF: XFS first
+	 * tries a pure overwrite under the shared lock (kernel trace
+	 * 20-dio-unaligned: dio_flags DIO_OVERWRITE_ONLY, iter flags 0x51).
+	 */
+	AS_OP("dio_write_unaligned", dio(true, buf, 512, 4096 + 1024));
+	assert_rule(b, collect(M, "dio_write_unaligned", b, 16),
+		    IOMAP_DIRECT | IOMAP_WRITE | IOMAP_OVERWRITE_ONLY, "shared", NULL);
+	/* An unaligned write that extends the file: exclusive at once. */
+	AS_OP("dio_write_unaligned_extend", dio(true, buf, 512, 64 * KiB));
+	assert_rule(b, collect(M, "dio_write_unaligned_extend", b, 16),
+		    IOMAP_DIRECT | IOMAP_WRITE, "exclusive", NULL);
+	ck_assert_int_eq(lockdep_nr_reports(), 0);
+	free(buf);
+}
+END_TEST
+
 static Suite *locking_suite(void)
 {
 	Suite *s = suite_create("extentfs-locking");
@@ -238,6 +297,8 @@ static Suite *locking_suite(void)
 	tcase_add_test(tc, lock_1_3_swapon_exclusive);
 	tcase_add_test(tc, lock_1_4_zero_exclusive);
 	tcase_add_test(tc, lock_1_7_no_reports);
+	tcase_add_test(tc, lock_1_8_dio_read_shared);
+	tcase_add_test(tc, lock_1_9_dio_write_modes);
 	suite_add_tcase(s, tc);
 	return s;
 }
