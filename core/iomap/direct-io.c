@@ -505,8 +505,12 @@ static int iomap_dio_bio_iter(struct iomap_iter *iter, struct iomap_dio *dio)
 	iov_iter_truncate(dio->iter, length);
 	if (!iov_iter_count(dio->iter))
 		goto out;
-	/* The memory must suit the device, as O_DIRECT requires. */
-	if (!iov_iter_is_aligned(dio->iter, alignment - 1, alignment - 1)) {
+	/*
+	 * The memory must suit the device: addresses aligned to its DMA
+	 * alignment, segment lengths to the I/O alignment (the kernel's
+	 * bdev_iter_is_aligned / bio_iov_iter_get_pages checks).
+	 */
+	if (!iov_iter_is_aligned(dio->iter, iomap->bdev->bd_dma_alignment, alignment - 1)) {
 		ret = -EINVAL;
 		goto out;
 	}

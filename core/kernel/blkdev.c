@@ -589,6 +589,7 @@ int blkdev_open(struct block_device *bdev, struct backend *backend, kdev_t dev)
 	bdev->bd_dev = dev;
 	bdev->bd_backend = backend;
 	bdev->bd_logical_block_size = backend->logical_block_size;
+	bdev->bd_dma_alignment = SECTOR_SIZE - 1;
 	bdev->bd_nr_sectors = backend->size >> SECTOR_SHIFT;
 	bdev->bd_mode = kernel_exec_mode();
 	pthread_mutex_init(&bdev->bd_lock, NULL);

@@ -55,6 +55,10 @@ struct block_device {
 	kdev_t bd_dev;               /**< device number shown in traces */
 	struct backend *bd_backend;  /**< the media */
 	unsigned bd_logical_block_size; /**< bytes */
+	/** Memory alignment mask for direct I/O buffers (the queue's
+	 *  dma_alignment: 511, as Linux reports for loop devices of any
+	 *  logical block size). */
+	unsigned bd_dma_alignment;
 	uint64_t bd_nr_sectors;      /**< size in 512-byte sectors */
 	pthread_mutex_t bd_lock;     /**< protects the fields below */
 	pthread_cond_t bd_cond;      /**< signalled when a bio completes */

@@ -443,7 +443,8 @@ struct iomap_dio;
  *         ki_complete will be called); -ENOTBLK (page cache could not be
  *         invalidated: fall back to buffered I/O); -EAGAIN (IOCB_NOWAIT
  *         would block, or OVERWRITE_ONLY over a range that is not a pure
- *         overwrite); -EINVAL (misaligned offset, length or memory);
+ *         overwrite); -EINVAL (offset or length not a multiple of the
+ *         logical block size, memory not aligned to the DMA alignment);
  *         -EIO (a bio failed, or a delalloc/hole mapping for a write);
  *         -EFAULT (the memory faulted before anything was transferred);
  *         or the filesystem's error.

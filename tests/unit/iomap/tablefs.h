@@ -7,6 +7,18 @@
  * and watch what the library does with it.  It implements the real
  * iomap_ops contract — it is a filesystem, not a stand-in for one — and
  * records every call so that tests can assert the protocol.
+ *
+ * By default its block device is never opened: only its device number
+ * appears in mappings and events.  Tests that move data (direct I/O) call
+ * tablefs_open_bdev() to put a real block device over a backend under the
+ * superblock, and set `writeback` so that a_ops->writepages really writes
+ * dirty folios to the device at the addresses the table maps.
+ *
+ * Never: change the table while an I/O is in flight; call
+ * tablefs_destroy() before tablefs_close_bdev().
+ *
+ * Locking: none of its own; one test thread owns it.  The counters that a
+ * completion thread may bump (fsyncs) are updated atomically.
  */
 #ifndef TABLEFS_H
 #define TABLEFS_H
@@ -43,18 +55,37 @@ struct tablefs {
 	struct tablefs_call calls[TABLEFS_MAX_CALLS];
 	unsigned nr_calls;
 	int begin_error;            /* returned by ->iomap_begin when nonzero */
+	unsigned begin_error_after; /* ... but only once this many begins succeeded */
+	unsigned nr_begins;         /* ->iomap_begin calls that returned a mapping */
 	int end_error;              /* returned by ->iomap_end when nonzero */
 	bool bad_mapping;           /* return a zero-length mapping */
 	unsigned fsyncs;            /* f_op->fsync calls */
 	unsigned writepages;        /* a_ops->writepages calls */
 	bool begin_needs_rwsem;     /* assert i_rwsem is held in ->iomap_begin */
 	bool rwsem_was_held;
+	int last_fsync_datasync;    /* datasync argument of the last f_op->fsync */
+	bool writeback;             /* writepages writes dirty folios to the device */
+	bool bdev_open;             /* tablefs_open_bdev() succeeded */
 };
 
 void tablefs_init(struct tablefs *t, unsigned blkbits, loff_t size);
 void tablefs_destroy(struct tablefs *t);
 void tablefs_add(struct tablefs *t, loff_t off, uint64_t len, uint16_t type, uint16_t flags,
 		 uint64_t addr);
+/**
+ * Put a real block device over @p be under the superblock (and in every
+ * mapping): bios built from tablefs mappings then reach @p be.  The
+ * superblock's device number becomes the backend's, as a mount would show.
+ * @param t the filesystem; @param be the media (not owned)
+ * @return 0 or -errno from blkdev_open()
+ */
+int tablefs_open_bdev(struct tablefs *t, struct backend *be);
+/**
+ * Finish what is still queued on the superblock's dio workqueue, destroy
+ * it, and close the block device (waits for every bio).
+ * @param t the filesystem
+ */
+void tablefs_close_bdev(struct tablefs *t);
 extern const struct iomap_ops tablefs_ops;
 extern const struct iomap_ops tablefs_ops_noend;
 
