@@ -98,8 +98,9 @@ static void usage(FILE *to)
 		"                  O_TRUNC, O_APPEND, O_NONBLOCK (as xfs_io's options)\n"
 		"\n"
 		"Without -c, commands are read from stdin.  `help` lists the commands.\n"
-		"Output is xfs_io 6.1's, except timing lines and physical block numbers\n"
-		"(docs/IOMAP-IO.md).\n");
+		"Output is xfs_io 6.1's, except the times in timing lines and physical\n"
+		"block numbers (docs/IOMAP-IO.md).  pwrite and pread need -d (O_DIRECT)\n"
+		"until buffered I/O arrives (issue 4).\n");
 }
 
 static FILE *open_out(const char *path)

@@ -22,7 +22,7 @@
  * The table below is the contract with xfs_io: names, altnames, argument
  * limits, one-shot and no-file flags, synopsis and one-line text are those
  * of xfs_io 6.1 (checked with `help` and with wrong argument counts on the
- * real tool).  Three entries are marked IOCMD_REFERENCE: they are not xfs_io
+ * real tool).  Five entries are marked IOCMD_REFERENCE: they are not xfs_io
  * commands and say so in their one-line text.
  */
 #include <fcntl.h>
@@ -35,6 +35,14 @@
 
 /* Sorted by name, as xfs_io sorts its table (help lists it in this order). */
 const struct iocmd_cmd iocmd_cmds[] = {
+	{ "aio_pread", NULL, iocmd_aio_pread_f, 2, -1, IOCMD_REFERENCE,
+	  "[-b bs] [-n depth] [-q] [-HC] off len",
+	  "(reference only, not in xfs_io) reads with up to depth asynchronous direct reads in flight",
+	  iocmd_aio_pread_help },
+	{ "aio_pwrite", NULL, iocmd_aio_pwrite_f, 2, -1, IOCMD_REFERENCE,
+	  "[-b bs] [-n depth] [-S seed] [-q] [-HC] off len",
+	  "(reference only, not in xfs_io) writes with up to depth asynchronous direct writes in flight",
+	  iocmd_aio_pwrite_help },
 	{ "bmap", NULL, iocmd_bmap_f, 0, -1, 0, "[-acelpv] [-n nx]",
 	  "print block mapping for an XFS file", iocmd_bmap_help },
 	{ "close", "c", iocmd_close_f, 0, 0, IOCMD_ONESHOT, NULL, "close the current open file",
@@ -65,11 +73,11 @@ const struct iocmd_cmd iocmd_cmds[] = {
 	  "help for one or all commands", NULL },
 	{ "open", "o", iocmd_open_f, 0, -1, IOCMD_NOFILE_OK | IOCMD_ONESHOT,
 	  "[-acdrstxRTPL] [-m mode] [path]", "open the file specified by path", iocmd_open_help },
-	{ "pread", "r", iocmd_pending_f, 2, -1, 0, "[-b bs] [-qv] [-i N] [-FBR [-Z N]] off len",
+	{ "pread", "r", iocmd_pread_f, 2, -1, 0, "[-b bs] [-qv] [-i N] [-FBR [-Z N]] off len",
 	  "reads a number of bytes at a specified offset", iocmd_pread_help },
 	{ "print", "p", iocmd_print_f, 0, 0, IOCMD_NOFILE_OK | IOCMD_ONESHOT, NULL,
 	  "list current open files and memory mappings", NULL },
-	{ "pwrite", "w", iocmd_pending_f, 2, -1, 0,
+	{ "pwrite", "w", iocmd_pwrite_f, 2, -1, 0,
 	  "[-i infile [-qdDwNOW] [-s skip]] [-b bs] [-S seed] [-FBR [-Z N]] [-V N] off len",
 	  "writes a number of bytes at a specified offset", iocmd_pwrite_help },
 	{ "quit", "q", iocmd_quit_f, 0, -1, IOCMD_NOFILE_OK | IOCMD_ONESHOT, NULL,
@@ -122,6 +130,11 @@ const struct iocmd_cmd *iocmd_find_command(const char *name)
 	return NULL;
 }
 
+static void default_clock(struct timeval *tv)
+{
+	gettimeofday(tv, NULL);
+}
+
 struct iocmd *iocmd_new(struct extentfs *fs, FILE *out, FILE *err)
 {
 	struct iocmd *ic = calloc(1, sizeof(*ic));
@@ -135,6 +148,7 @@ struct iocmd *iocmd_new(struct extentfs *fs, FILE *out, FILE *err)
 	ic->progname = "xfs_io";
 	ic->trace_ops = true;
 	ic->fiemap_max_extents = -1;
+	ic->clock = default_clock;
 	return ic;
 }
 
@@ -143,6 +157,7 @@ void iocmd_free(struct iocmd *ic)
 	if (!ic)
 		return;
 	iocmd_swapoff_all(ic);
+	iocmd_iobuf_free(ic);
 	for (size_t i = 0; i < ic->nr_files; i++) {
 		extentfs_close(ic->files[i].file);
 		free(ic->files[i].name);
@@ -224,6 +239,28 @@ void iocmd_perror(struct iocmd *ic, const char *what, int err)
 {
 	fprintf(ic->err, "%s: %s\n", what, strerror(-err));
 	iocmd_note(ic, err);
+}
+
+void iocmd_report_io_times(struct iocmd *ic, const char *verb, const struct timeval *elapsed,
+			   long long offset, long long count, long long total, int ops,
+			   bool compact)
+{
+	/* tdiv(): a rate over the elapsed time; 0 bytes in 0 s is NaN, as there. */
+	double secs = (double)elapsed->tv_sec + (double)elapsed->tv_usec / 1000000.0;
+	double bytes_rate = (double)total / secs, ops_rate = (double)ops / secs;
+	char size[64], rate[64], time[64];
+
+	iocmd_timestr(elapsed, time, sizeof(time), compact);
+	if (compact) {
+		/* bytes,ops,time,bytes/sec,ops/sec */
+		fprintf(ic->out, "%lld,%d,%s,%.3f,%.3f\n", total, ops, time, bytes_rate, ops_rate);
+		return;
+	}
+	iocmd_cvtstr((double)total, size, sizeof(size));
+	iocmd_cvtstr(bytes_rate, rate, sizeof(rate));
+	fprintf(ic->out, "%s %lld/%lld bytes at offset %lld\n", verb, total, count, offset);
+	fprintf(ic->out, "%s, %d ops; %s (%s/sec and %.4f ops/sec)\n", size, ops, time, rate,
+		ops_rate);
 }
 
 int iocmd_usage(struct iocmd *ic)

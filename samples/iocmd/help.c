@@ -8,7 +8,7 @@
  * prints what `help seek` prints on xfs_io 6.1, byte for byte (tabs
  * included; tests/unit/iocmd checks them against the real tool's output).
  * `help` alone lists the commands iomap-io has, in xfs_io's format; the
- * three reference-only commands say "(reference only, not in xfs_io)".
+ * five reference-only commands say "(reference only, not in xfs_io)".
  */
 #include <string.h>
 
@@ -215,6 +215,41 @@ const char iocmd_swapon_help[] =
 	" (holes, shared or uncommitted extents, ...).  Not an xfs_io command.\n"
 	" While active, the file cannot be truncated or fallocated (ETXTBSY).\n"
 	" 'swapoff' deactivates it.\n"
+	"\n";
+
+const char iocmd_aio_pwrite_help[] =
+	"\n"
+	" writes a range of bytes with asynchronous direct I/O, several requests in\n"
+	" flight at once, as io_submit(2) or io_uring would.  Not an xfs_io command:\n"
+	" iomap-io has it so that the reference can show iomap_dio_rw returning\n"
+	" -EIOCBQUEUED and completing later.  The file must be open with -d.\n"
+	"\n"
+	" Example:\n"
+	" 'aio_pwrite -n 4 -b 64k 0 1m' - 16 writes of 64 KiB, at most 4 in flight\n"
+	"\n"
+	" -b bs -- bytes per request (default: the filesystem block size)\n"
+	" -n N  -- at most N requests in flight (default 1)\n"
+	" -S    -- the byte to fill the buffers with (default 0xcd)\n"
+	" -q    -- quiet mode, do not write anything to standard output\n"
+	" -H    -- RWF_HIPRI: poll for completion (f_op->iopoll) instead of waiting\n"
+	" -C    -- IOCB_DIO_CALLER_COMP: overwrites are finished by this command,\n"
+	"          through iocb->dio_complete, not by the completion context\n"
+	"\n";
+
+const char iocmd_aio_pread_help[] =
+	"\n"
+	" reads a range of bytes with asynchronous direct I/O, several requests in\n"
+	" flight at once, as io_submit(2) or io_uring would.  Not an xfs_io command.\n"
+	" The file must be open with -d.  Use 'pread -v' to look at the data.\n"
+	"\n"
+	" Example:\n"
+	" 'aio_pread -n 16 0 1m' - 256 reads of 4 KiB, at most 16 in flight\n"
+	"\n"
+	" -b bs -- bytes per request (default: the filesystem block size)\n"
+	" -n N  -- at most N requests in flight (default 1)\n"
+	" -q    -- quiet mode, do not write anything to standard output\n"
+	" -H    -- RWF_HIPRI: poll for completion (f_op->iopoll) instead of waiting\n"
+	" -C    -- IOCB_DIO_CALLER_COMP (direct reads complete inline anyway)\n"
 	"\n";
 
 /* help_oneline(): "NAME [ARGS ]-- ONELINE", NAME as typed. */

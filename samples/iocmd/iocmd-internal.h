@@ -15,10 +15,12 @@
  *     prealloc.c  falloc, fpunch, fzero, funshare, fcollapse, finsert
  *     truncate.c  truncate;  fsync.c  fsync, fdatasync, sync, syncfs
  *     seek.c  fiemap.c  bmap.c  reflink.c
- *     pending.c   pwrite, pread: placeholders until issues 3 and 4
+ *     pread.c     pread, and the I/O buffer pwrite shares (io/pread.c)
+ *     pwrite.c    pwrite (io/pwrite.c)
  *     reference.c fibmap, swapon, swapoff: reference only, not in xfs_io
+ *     aio.c       aio_pwrite, aio_pread: reference only, not in xfs_io
  *     syscall.c   the checks the kernel's VFS makes before it calls the
- *                 filesystem (fs/open.c, fs/remap_range.c, ...)
+ *                 filesystem (fs/open.c, fs/read_write.c, fs/aio.c, ...)
  *
  * Command functions follow xfs_io's convention: they print their own
  * messages, return 0 to go on, and a non-zero value to stop the command
@@ -29,6 +31,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/time.h>
 
 #include <iomap/iomap.h>
 
@@ -92,6 +95,28 @@ struct iocmd_fs_ops {
 /** The real thing: extentfs's functions. */
 extern const struct iocmd_fs_ops iocmd_extentfs_ops;
 
+/**
+ * xfs_io's I/O buffer (io/pread.c: io_buffer, highwater, io_buffersize,
+ * vectors, iov), which pread, pwrite and pwrite -i share and which lives
+ * from one command to the next, as in xfs_io:
+ *
+ *   - without -V, one page-aligned buffer that only grows (`highwater`);
+ *     it is refilled with the pattern by every command unless -u;
+ *   - `pwrite -V N` / `pread -V N` set `vectors` *for every later command
+ *     too* (xfs_io keeps it in a global): N page-aligned buffers of the
+ *     block size, and each call passes all N iovecs to preadv/pwritev,
+ *     the last one trimmed (which is why "pwrite -V 2 -b 4k 0 20k" writes
+ *     24576 bytes).  -V 0 goes back to single buffers.
+ */
+struct iocmd_iobuf {
+	void *buffer;       /**< the single buffer (page aligned), or NULL */
+	size_t highwater;   /**< bytes allocated at @c buffer */
+	size_t buffersize;  /**< bytes in use: bsize, or bsize * vectors */
+	int vectors;        /**< -V N (an int, as xfs_io's; negative = unusable) */
+	struct kvec *iov;   /**< @c vectors segments of bsize bytes each, or NULL */
+	int nr_iov;         /**< segments allocated at @c iov */
+};
+
 /** The context.  Only the thread running a command touches it. */
 struct iocmd {
 	struct extentfs *fs;       /**< the filesystem (not owned) */
@@ -110,6 +135,9 @@ struct iocmd {
 	const struct iocmd_cmd *cmd; /**< command being run, for usage messages */
 	int fiemap_max_extents;    /**< xfs_io keeps `fiemap -n N` for later calls; -1 = none */
 	struct iocmd_swap *swaps;  /**< active swap files */
+	struct iocmd_iobuf iobuf;  /**< pread/pwrite buffer, kept between commands */
+	/** gettimeofday() for the timing lines; the tests fix the time. */
+	void (*clock)(struct timeval *tv);
 };
 
 /**
@@ -165,6 +193,22 @@ void iocmd_init_cvtnum(struct iocmd *ic, size_t *blocksize, size_t *sectsize);
 void iocmd_print_file_entry(struct iocmd *ic, size_t index);
 /** Print the whole file table (xfs_io's filelist_f). @param ic context */
 void iocmd_filelist(struct iocmd *ic);
+/**
+ * The two lines xfs_io prints after a transfer (libxcmd's report_io_times):
+ *
+ *     wrote 65536/65536 bytes at offset 0
+ *     64 KiB, 1 ops; 0.0001 sec (504.032 MiB/sec and 8064.5161 ops/sec)
+ *
+ * or, with -C, the one line "65536,1,0:00:00.00,528516129.032,8064.516".
+ * @param ic context; @param verb "wrote" or "read"
+ * @param elapsed time the transfer took
+ * @param offset offset to print; @param count bytes asked for
+ * @param total bytes transferred; @param ops calls made
+ * @param compact -C's one-line form
+ */
+void iocmd_report_io_times(struct iocmd *ic, const char *verb, const struct timeval *elapsed,
+			   long long offset, long long count, long long total, int ops,
+			   bool compact);
 /** @} */
 
 /**
@@ -209,6 +253,26 @@ int iocmd_getopt(struct iocmd_getopt *g, int argc, char **argv, const char *opts
  * @return number of digits
  */
 size_t iocmd_numlen(uint64_t val, unsigned base);
+/**
+ * strtoul(@p s, base 0) checked the way xfs_io checks -S, -Z and -V: only
+ * "no digits at all" is an error ("12abc" is 12, "-1" is ULONG_MAX).
+ * @param s the text; @param val out: the value (0 when there are no digits)
+ * @return whether there were digits
+ */
+bool iocmd_parse_ulong(const char *s, unsigned long *val);
+/**
+ * A byte count or rate for humans (libfrog cvtstr): "64 KiB", "504.032
+ * MiB", "40.000000 bytes", "inf EiB"; whole numbers without decimals.
+ * @param value the number; @param str output; @param size its size
+ */
+void iocmd_cvtstr(double value, char *str, size_t size);
+/**
+ * A duration (libfrog timestr): "0.0001 sec" under a second, else
+ * "H:MM:SS.hh"; with @p fixed always "H:MM:SS.hh" (VERBOSE_FIXED_TIME).
+ * @param tv the duration; @param str output; @param size its size
+ * @param fixed the fixed form
+ */
+void iocmd_timestr(const struct timeval *tv, char *str, size_t size, bool fixed);
 /** @} */
 
 /**
@@ -238,6 +302,48 @@ int iocmd_sys_ftruncate(struct iocmd_file *f, loff_t len);
  */
 int iocmd_sys_clone(struct iocmd_file *dst, struct iocmd_file *src, loff_t srcoff,
 		    loff_t dstoff, loff_t len);
+/**
+ * pread(2) (@p vectored false: ksys_pread64, vfs_read) or preadv2(2)
+ * (do_preadv, vfs_readv): the position and mode checks, then
+ * f_op->read_iter() with a kiocb from init_sync_kiocb() and
+ * kiocb_set_rw_flags(@p rwf).  A vectored read of 0 bytes returns 0
+ * without calling the filesystem, as vfs_readv does.
+ * @param f file table entry; @param vec segments; @param nr their number
+ * @param pos file offset; @param rwf RWF_* (vectored only)
+ * @param vectored whether this is preadv2 rather than pread
+ * @return bytes read, or -errno (-EBADF not open for reading, -EINVAL bad
+ *         position or too many segments, or the filesystem's error)
+ */
+ssize_t iocmd_sys_preadv2(struct iocmd_file *f, const struct kvec *vec, int nr, loff_t pos,
+			  int rwf, bool vectored);
+/**
+ * pwrite(2) or pwritev2(2), as iocmd_sys_preadv2() for writing:
+ * f_op->write_iter(); an append-only file adds IOCB_APPEND.
+ * @param f file table entry; @param vec segments; @param nr their number
+ * @param pos file offset; @param rwf RWF_* (vectored only)
+ * @param vectored whether this is pwritev2 rather than pwrite
+ * @return bytes written, or -errno
+ */
+ssize_t iocmd_sys_pwritev2(struct iocmd_file *f, const struct kvec *vec, int nr, loff_t pos,
+			   int rwf, bool vectored);
+/**
+ * io_submit(2) of one IOCB_CMD_PREADV / PWRITEV (fs/aio.c aio_read,
+ * aio_write): the checks, a kiocb with @p iocb's ki_complete and the
+ * flags of the file plus IOCB_WRITE for writes plus kiocb_set_rw_flags(@p
+ * rwf) plus @p extra_flags, then read_iter or write_iter.  As aio_rw_done()
+ * does, a result other than -EIOCBQUEUED is delivered through ki_complete
+ * before this returns.
+ * @param f file table entry
+ * @param iocb the request: ki_complete set, stays alive until it is called
+ * @param iter the memory (stays alive until completion); ITER_SOURCE = write
+ * @param pos file offset; @param rwf RWF_*
+ * @param extra_flags IOCB_* to add (IOCB_DIO_CALLER_COMP; io_uring sets it)
+ * @return 0 once submitted (the result comes through ki_complete), or
+ *         -errno when the request was refused before reaching the
+ *         filesystem (ki_complete is not called then)
+ */
+int iocmd_sys_aio_rw(struct iocmd_file *f, struct kiocb *iocb, struct iov_iter *iter,
+		     loff_t pos, int rwf, unsigned extra_flags);
 /** @} */
 
 /**
@@ -292,8 +398,14 @@ int iocmd_fiemap_f(struct iocmd *ic, int argc, char **argv);
 int iocmd_bmap_f(struct iocmd *ic, int argc, char **argv);
 /** `reflink`. @copydetails iocmd_open_f */
 int iocmd_reflink_f(struct iocmd *ic, int argc, char **argv);
-/** `pwrite, pread`. @copydetails iocmd_open_f */
-int iocmd_pending_f(struct iocmd *ic, int argc, char **argv);
+/** `pwrite`. @copydetails iocmd_open_f */
+int iocmd_pwrite_f(struct iocmd *ic, int argc, char **argv);
+/** `pread`. @copydetails iocmd_open_f */
+int iocmd_pread_f(struct iocmd *ic, int argc, char **argv);
+/** `aio_pwrite (reference)`. @copydetails iocmd_open_f */
+int iocmd_aio_pwrite_f(struct iocmd *ic, int argc, char **argv);
+/** `aio_pread (reference)`. @copydetails iocmd_open_f */
+int iocmd_aio_pread_f(struct iocmd *ic, int argc, char **argv);
 /** `fibmap (reference)`. @copydetails iocmd_open_f */
 int iocmd_fibmap_f(struct iocmd *ic, int argc, char **argv);
 /** `swapon (reference)`. @copydetails iocmd_open_f */
@@ -318,6 +430,8 @@ extern const char iocmd_pwrite_help[];  /**< pwrite */
 extern const char iocmd_pread_help[];   /**< pread */
 extern const char iocmd_fibmap_help[];  /**< fibmap */
 extern const char iocmd_swapon_help[];  /**< swapon */
+extern const char iocmd_aio_pwrite_help[]; /**< aio_pwrite */
+extern const char iocmd_aio_pread_help[];  /**< aio_pread */
 /** @} */
 
 /**
@@ -346,6 +460,80 @@ typedef loff_t (*iocmd_lseek_fn)(void *arg, loff_t off, int whence);
  */
 int iocmd_seek_walk(FILE *out, FILE *err, unsigned flags, loff_t start, iocmd_lseek_fn lseek_fn,
 		    void *arg);
+
+/**
+ * Make the I/O buffer ready for a command (io/pread.c alloc_buffer): with
+ * `vectors` set, that many new segments of @p bsize bytes; otherwise the
+ * single buffer, grown to @p bsize if needed.  Unless @p keep, every byte
+ * is set to the low byte of @p seed (memset, as xfs_io: the "0xcdcdcdcd
+ * pattern" is the byte 0xcd).  Failure prints perror("memalign"), except
+ * for a negative vector count, which fails silently as in xfs_io.
+ * @param ic context; @param bsize block size; @param keep -u: do not fill
+ * @param seed fill pattern
+ * @return 0 or -ENOMEM
+ */
+int iocmd_iobuf_alloc(struct iocmd *ic, size_t bsize, bool keep, unsigned seed);
+/** Free the I/O buffer (iocmd_free). @param ic context */
+void iocmd_iobuf_free(struct iocmd *ic);
+/**
+ * Hex dump of @p len bytes read at @p offset as `pread -v` prints it
+ * ("00000000:  55 55 ...  UUUU"), from the single buffer or segment by
+ * segment.
+ * @param ic context; @param offset file offset of the first byte
+ * @param len bytes
+ */
+void iocmd_dump_buffer(struct iocmd *ic, long long offset, long long len);
+/**
+ * Read forward into the I/O buffer (io/pread.c read_buffer): calls of at
+ * most one buffer each from @p offset until @p count bytes, a short read,
+ * or the first call when @p onlyone.  Reads the current file when @p hostfd
+ * is negative, else the host file @p hostfd (pwrite -i).  An error is
+ * printed as perror("pread").
+ * @param ic context; @param hostfd -1 or a host descriptor
+ * @param offset where to start; @param count bytes wanted
+ * @param total out: bytes read
+ * @param verbose dump each block read (pread -v)
+ * @param onlyone stop after one call
+ * @return number of calls made, or -1 after an error
+ */
+int iocmd_read_buffer(struct iocmd *ic, int hostfd, long long offset, long long count,
+		      long long *total, bool verbose, bool onlyone);
+/**
+ * xfs_io's min(a, b) of a signed count and a buffer size: compared as
+ * unsigned, so a negative count ("pread 0 -1": read to EOF) picks the
+ * buffer size.
+ * @param count bytes wanted (may be negative); @param size buffer size
+ * @return the smaller, as unsigned
+ */
+static inline size_t iocmd_min_count(long long count, size_t size)
+{
+	return (unsigned long long)count < size ? (size_t)count : size;
+}
+/**
+ * @name Directions of pread and pwrite (xfs_io's IO_RANDOM, IO_FORWARD,
+ * IO_BACKWARD, IO_ONCE).  The values are xfs_io's and matter: pread tests
+ * them with `&`, and -1 has every bit set.
+ * @{
+ */
+#define IOCMD_DIR_RANDOM 0
+#define IOCMD_DIR_FORWARD 1
+#define IOCMD_DIR_BACKWARD (-1)
+#define IOCMD_DIR_ONCE 2
+/** @} */
+/**
+ * Print an I/O error as xfs_io's perror(@p what) does, except that a
+ * file opened without -d whose filesystem answers -EOPNOTSUPP gets a
+ * message saying that buffered I/O arrives with issue 4.
+ * @param ic context; @param what "pread" or "pwrite"
+ * @param err -errno; @param hostfd -1 for the current file
+ */
+void iocmd_io_error(struct iocmd *ic, const char *what, ssize_t err, int hostfd);
+/**
+ * The elapsed time between two clock readings (libxcmd tsub).
+ * @param t2 later; @param t1 earlier
+ * @return t2 - t1
+ */
+struct timeval iocmd_tsub(struct timeval t2, struct timeval t1);
 /** @} */
 
 #endif /* IOCMD_INTERNAL_H */

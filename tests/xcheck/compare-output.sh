@@ -4,7 +4,8 @@
 # extentfs:
 #
 #   - timing lines: "64 KiB, 16 ops; 0.0001 sec (...)" and the -C form
-#     "65536,1,0:00:00.00,...", which only xfs_io prints;
+#     "65536,1,0:00:00.00,...": both tools print them, with their own
+#     wall-clock times;
 #   - the physical BLOCK-RANGE of fiemap and bmap extent lines ("192..703"
 #     in "   0: [0..511]:        192..703   512 0x800"), and bmap -v's AG and
 #     AG-OFFSET columns: where blocks land is the allocator's business;
@@ -28,8 +29,9 @@ done
 
 awk -v A="$1" -v B="$2" '
 function is_timing(s) {
+	# (the rates are "inf" or "-nan" when no time was measured)
 	return s ~ / ops; .* ops\/sec\)$/ ||
-	       s ~ /^[0-9]+,[0-9]+,[0-9:.]+,[0-9.]+,[0-9.]+$/
+	       s ~ /^[0-9]+,[0-9]+,[0-9:.]+,(-?nan|inf|[0-9.]+),(-?nan|inf|[0-9.]+)$/
 }
 function norm(s,   head, rest) {
 	# An extent line: "N: [a..b]: c..d ..." (fiemap, bmap, verbose or not).

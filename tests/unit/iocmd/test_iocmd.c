@@ -14,8 +14,9 @@
  *              ranges, -n
  *   iocmd-7.*  bmap: plain, -l, -v, -p, -vv legend, -n, -a, -c
  *   iocmd-8.*  on extentfs end to end: scenario 09, errors from the
- *              filesystem and the VFS checks, reflink, pending and
- *              reference-only commands
+ *              filesystem and the VFS checks, reflink, buffered pwrite and
+ *              pread (not yet), reference-only commands
+ *   (pwrite, pread and the aio commands: test_pio.c)
  *
  * Where the expected strings come from: every string marked "xfs_io 6.1"
  * was printed by the real xfs_io 6.1.0 (Debian 12 xfsprogs) on XFS, Linux
@@ -1709,8 +1710,12 @@ START_TEST(iocmd_8_4_reflink)
 }
 END_TEST
 
-/* iocmd-8.5: pwrite and pread say they are not there yet, and change nothing. */
-START_TEST(iocmd_8_5_pending_io)
+/*
+ * iocmd-8.5: on a file opened without -d, pwrite and pread say that
+ * buffered I/O is not there yet (issue 4), set the exit code, and change
+ * nothing.  (Direct I/O: test_pio.c.)
+ */
+START_TEST(iocmd_8_5_buffered_io)
 {
 	char *before, *after;
 
@@ -1718,11 +1723,11 @@ START_TEST(iocmd_8_5_pending_io)
 	before = snapshot();
 	run("pwrite -S 0xab 0 64k");
 	ck_assert_str_eq(OUT, "");
-	ck_assert_str_eq(ERR, "pwrite: not available yet: buffered and direct I/O arrive with "
-			      "issues 3 and 4; nothing was changed\n");
+	ck_assert_str_eq(ERR, "pwrite: buffered I/O is not available yet (issue 4); open the file "
+			      "with -d for direct I/O; nothing was written\n");
 	run("r 0 4k");
-	ck_assert_str_eq(ERR, "pread: not available yet: buffered and direct I/O arrive with "
-			      "issues 3 and 4; nothing was changed\n");
+	ck_assert_str_eq(ERR, "pread: buffered I/O is not available yet (issue 4); open the file "
+			      "with -d for direct I/O; nothing was read\n");
 	run("pwrite 0");
 	ck_assert_str_eq(ERR, "bad argument count 1 to pwrite, expected at least 2 arguments\n");
 	after = snapshot();
@@ -1815,7 +1820,7 @@ static Suite *iocmd_suite(void)
 	tcase_add_test(fs, iocmd_8_2_reports_on_extentfs);
 	tcase_add_test(fs, iocmd_8_3_read_only_file);
 	tcase_add_test(fs, iocmd_8_4_reflink);
-	tcase_add_test(fs, iocmd_8_5_pending_io);
+	tcase_add_test(fs, iocmd_8_5_buffered_io);
 	tcase_add_test(fs, iocmd_8_6_fibmap);
 	tcase_add_test(fs, iocmd_8_7_swapon);
 	suite_add_tcase(s, fs);
