@@ -515,10 +515,10 @@ static inline size_t iocmd_min_count(long long count, size_t size)
  * them with `&`, and -1 has every bit set.
  * @{
  */
-#define IOCMD_DIR_RANDOM 0
-#define IOCMD_DIR_FORWARD 1
-#define IOCMD_DIR_BACKWARD (-1)
-#define IOCMD_DIR_ONCE 2
+#define IOCMD_DIR_RANDOM 0      /**< -R: random offsets in the range */
+#define IOCMD_DIR_FORWARD 1     /**< -F (default): from the start forwards */
+#define IOCMD_DIR_BACKWARD (-1) /**< -B: from the end backwards */
+#define IOCMD_DIR_ONCE 2        /**< -O: one call of the whole length */
 /** @} */
 /**
  * Print an I/O error as xfs_io's perror(@p what) does, except that a
