@@ -7,6 +7,8 @@
 #                       one line "N passed, N failed"
 #   ./run.sh io ARGS    run the xfs_io-compatible shell (iomap-io ARGS)
 #   ./run.sh build      install and build only
+#   ./run.sh bench      build, then the direct I/O benchmark (docs/BENCH.md);
+#                       its disk image lives in build/tests/bench/
 #
 # Debian packages are installed with apt-get when running as root; otherwise
 # the command to run is printed.
@@ -101,8 +103,13 @@ io)
 build)
 	build
 	;;
+bench)
+	build
+	ninja -C "$BUILD" tests/bench/bench_dio >/dev/null
+	"$BUILD/tests/bench/bench_dio" "$BUILD/tests/bench/bench-backing.img"
+	;;
 *)
-	echo "usage: ./run.sh [test | io ARGS... | build]" >&2
+	echo "usage: ./run.sh [test | io ARGS... | build | bench]" >&2
 	exit 2
 	;;
 esac

@@ -310,11 +310,13 @@ static int aio_common(struct iocmd *ic, int argc, char **argv, bool write)
 			seed = (unsigned)val;
 			break;
 		default:
+			free(a);
 			ic->exitcode = 1;
 			return iocmd_usage(ic);
 		}
 	}
 	if (g.optind != argc - 2) {
+		free(a);
 		ic->exitcode = 1;
 		return iocmd_usage(ic);
 	}
