@@ -616,8 +616,9 @@ void efs_bmapi_read(struct efs_inode *ei, uint64_t fblock, uint64_t end, struct 
  */
 void efs_reflink_trim_around_shared(struct efs_inode *ei, struct efs_irec *rec, bool *shared);
 /**
- * Share [sfb, sfb+len) of @p src at @p dfb of @p dst, replacing what dst
- * mapped there, and set dst's reflink flag (mirrors xfs_reflink_remap_blocks).
+ * Share the written blocks of [sfb, sfb+len) of @p src at @p dfb of @p dst,
+ * replacing what dst mapped there (holes and unwritten source blocks leave
+ * holes), and set dst's reflink flag (mirrors xfs_reflink_remap_blocks).
  * @pre transaction open on @p dst (the commit lock keeps src's map stable);
  *      src already carries EFS_DIFLAG_REFLINK, set in a transaction of its
  *      own (file.c, as xfs_reflink_set_inode_flag) so that no two ilocks

@@ -1019,6 +1019,7 @@ int extentfs_remap_range(struct file *src, loff_t srcoff, struct file *dst, loff
 		ret = -EINVAL;
 		goto out;
 	}
+	/* generic_remap_checks: the source range ends at its EOF at the latest. */
 	count = len < size_in - srcoff ? len : size_in - srcoff;
 	if (count > fs->sb.s_maxbytes - dstoff) {
 		ret = -EFBIG;
@@ -1027,13 +1028,29 @@ int extentfs_remap_range(struct file *src, loff_t srcoff, struct file *dst, loff
 	/* Linking to src's EOF may end in a partial block; anything else may not. */
 	if (srcoff + count == size_in) {
 		bcount = (loff_t)(((uint64_t)size_in + mask) & ~mask) - srcoff;
-	} else if ((uint64_t)count & mask) {
-		ret = -EINVAL;
-		goto out;
 	} else {
+		count = (loff_t)((uint64_t)count & ~mask);
 		bcount = count;
 	}
 	if (si == di && dstoff + bcount > srcoff && dstoff < srcoff + bcount) {
+		ret = -EINVAL;
+		goto out;
+	}
+	/*
+	 * FICLONERANGE cannot report a shortened link (no
+	 * REMAP_FILE_CAN_SHORTEN): a range past src's EOF, or an unaligned
+	 * length short of it, is refused rather than silently cut.
+	 */
+	if (count != len) {
+		ret = -EINVAL;
+		goto out;
+	}
+	/*
+	 * generic_remap_check_len: a partial EOF block of src may only land
+	 * at or past dst's EOF, or it would replace dst's bytes up to that
+	 * block's end with whatever src holds beyond its EOF.
+	 */
+	if (((uint64_t)count & mask) && dstoff + count < i_size_read(di)) {
 		ret = -EINVAL;
 		goto out;
 	}

@@ -109,7 +109,13 @@ void efs_reflink_remap_blocks(struct efs_inode *src, uint64_t sfb, struct efs_in
 		/* Copy the source piece before dst changes: src may be dst. */
 		efs_bmapi_read(src, sfb + done, sfb + len, &piece);
 		efs_bunmapi(dst, dfb + done, piece.len);
-		if (efs_irec_is_real(&piece)) {
+		/*
+		 * Only written blocks are shared (xfs_reflink_remap_extent
+		 * since Linux 5.9): unwritten source blocks become a hole in
+		 * dst.  Sharing them would let a direct write through one file
+		 * land, without copy-on-write, in a block the other file maps.
+		 */
+		if (efs_irec_is_written(&piece)) {
 			efs_refcount_increase(&fs->refc, piece.dblock, piece.len);
 			piece.fblock = dfb + done;
 			efs_iext_insert(&dst->df, &piece);
