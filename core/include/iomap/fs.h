@@ -181,6 +181,7 @@ struct file {
 	unsigned f_flags;       /**< O_DIRECT, O_SYNC, O_DSYNC, O_RDONLY/O_RDWR ... */
 	errseq_t f_wb_err;      /**< writeback error sampled at open */
 	loff_t f_pos;           /**< file position for read/write without offset */
+	struct file_ra_state f_ra; /**< readahead state (filemap_read) */
 };
 
 /**

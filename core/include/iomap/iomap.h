@@ -34,6 +34,7 @@
 #include "types.h"
 
 struct iomap_iter;
+struct readahead_control;
 
 /**
  * @name Mapping types (`iomap->type`)
@@ -343,6 +344,232 @@ void swap_info_release(struct swap_info_struct *sis);
  */
 int iomap_zero_range(struct inode *inode, loff_t pos, loff_t len, bool *did_zero,
 		     const struct iomap_ops *ops);
+/** @} */
+
+/**
+ * @name Buffered I/O (operations.rst, "Buffered I/O"; core/iomap/buffered-io.c)
+ *
+ * The page cache side of iomap.  A folio that holds more than one
+ * filesystem block carries a `struct iomap_folio_state` (ifs, declared in
+ * core/iomap/internal.h) in `folio->private`: two bits per block, bits
+ * [0, n) uptodate and bits [n, 2n) dirty, plus `read_bytes_pending` and
+ * `write_bytes_pending`.  A folio of exactly one block has none; its
+ * PG_uptodate / PG_dirty bits say everything.  A 16 KiB folio of 4 KiB
+ * blocks after a 6 KiB write at offset 2 KiB into a hole:
+ *
+ *     block:        0        1        2        3
+ *     uptodate:     1        1        0        0     bits 0..3
+ *     dirty:        1        1        0        0     bits 4..7
+ *     (block 0 was read-modified-written: zeroed head, since it was a hole)
+ *
+ * Invariants (checked by ifs_check(), tests ifs-*):
+ *   (1) a block is dirty only if it is uptodate;
+ *   (2) the folio is PG_uptodate iff every block is uptodate;
+ *   (3) the folio is PG_dirty if any block is dirty (it may stay PG_dirty
+ *       with no dirty block only between folio_clear_dirty_for_io and the
+ *       writeback of its blocks);
+ *   (4) read_bytes_pending > 0 only while the folio is locked for a read;
+ *       write_bytes_pending > 0 only while it is under writeback.
+ * @{
+ */
+/**
+ * Read one folio (a_ops->read_folio): each block from its mapping; holes,
+ * unwritten and delalloc blocks are zeroed without I/O; uptodate blocks
+ * are kept.  ->iomap_begin sees flags 0.  Emits `iomap_readpage`.
+ * @pre @p folio is locked; it is unlocked when the read completes.
+ * @param folio the folio; @param ops the filesystem's read ops
+ * @return 0 (errors are reported by leaving the folio !uptodate)
+ */
+int iomap_read_folio(struct folio *folio, const struct iomap_ops *ops);
+/**
+ * Read ahead the folios of @p rac (a_ops->readahead), batching contiguous
+ * blocks into one bio.  Emits `iomap_readahead`.
+ * @param rac what to read (locked folios already in the cache)
+ * @param ops the filesystem's read ops
+ */
+void iomap_readahead(struct readahead_control *rac, const struct iomap_ops *ops);
+/**
+ * Whether bytes [@p from, @p from + @p count) of @p folio are uptodate
+ * (a_ops->is_partially_uptodate).
+ * @param folio the folio; @param from offset in it; @param count bytes
+ * @return true if every block touched is uptodate
+ */
+bool iomap_is_partially_uptodate(struct folio *folio, size_t from, size_t count);
+/**
+ * Write @p from into the page cache at iocb->ki_pos (operations.rst,
+ * "Buffered Writes").  ->iomap_begin sees IOMAP_WRITE (| IOMAP_NOWAIT).
+ * Partial blocks not already uptodate are read first (or zeroed when the
+ * mapping is a hole, unwritten or new).  A short copy (the memory faulted)
+ * marks only what was copied dirty; ->iomap_end then sees the short count.
+ * Dirties folios (iomap_dirty_folio), extends i_size, advances ki_pos, and
+ * starts background writeback when the dirty limit is passed.
+ * @pre i_rwsem held (shared or exclusive).
+ * @param iocb the request; @param from the data
+ * @param ops the filesystem's buffered write ops
+ * @return bytes written (may be short), or -errno if nothing was
+ */
+ssize_t iomap_file_buffered_write(struct kiocb *iocb, struct iov_iter *from,
+				  const struct iomap_ops *ops);
+/** The filesystem's "remove these delalloc reservations" callback. */
+typedef void (*iomap_punch_t)(struct inode *inode, loff_t offset, loff_t length,
+			      struct iomap *iomap);
+/**
+ * From ->iomap_end after a short write into a fresh (IOMAP_F_NEW) delalloc
+ * mapping: call @p punch for every part of [pos + written, pos + length)
+ * that no folio holds dirty data for (operations.rst, "Buffered Write
+ * Failures").  Takes the invalidate_lock.
+ * @param inode file; @param pos start of the write; @param length its length
+ * @param written bytes that were written; @param flags the iomap_end flags
+ * @param iomap the mapping; @param punch the callback
+ */
+void iomap_file_buffered_write_punch_delalloc(struct inode *inode, loff_t pos, loff_t length,
+					      ssize_t written, unsigned flags,
+					      struct iomap *iomap, iomap_punch_t punch);
+/**
+ * Zero @p pos's block from @p pos to the block's end (operations.rst,
+ * "Truncation").  ->iomap_begin sees IOMAP_ZERO.
+ * @pre i_rwsem and invalidate_lock held exclusive.
+ * @param inode file; @param pos the new EOF; @param did_zero out (may be NULL)
+ * @param ops the filesystem's zeroing ops
+ * @return 0 or -errno
+ */
+int iomap_truncate_page(struct inode *inode, loff_t pos, bool *did_zero,
+			const struct iomap_ops *ops);
+/**
+ * Copy shared (IOMAP_F_SHARED) data of [pos, pos + len) into new space
+ * through the page cache (operations.rst, "Unsharing Reflinked File
+ * Data").  ->iomap_begin sees IOMAP_WRITE | IOMAP_UNSHARE.
+ * @pre i_rwsem and invalidate_lock held exclusive.
+ * @param inode file; @param pos start; @param len bytes
+ * @param ops the filesystem's write ops
+ * @return 0 or -errno
+ */
+int iomap_file_unshare(struct inode *inode, loff_t pos, loff_t len, const struct iomap_ops *ops);
+/**
+ * Mark a folio dirty (a_ops->dirty_folio): every block dirty.
+ * @param mapping its mapping; @param folio the folio
+ * @return true if it was clean before
+ */
+bool iomap_dirty_folio(struct address_space *mapping, struct folio *folio);
+/**
+ * Whether the per-block state may be freed (a_ops->release_folio): not for
+ * a dirty or writeback folio.  Emits `iomap_release_folio`.
+ * @param folio the folio
+ * @return true if released
+ */
+bool iomap_release_folio(struct folio *folio);
+/**
+ * Drop the state of [offset, offset + len) of a folio being truncated
+ * (a_ops->invalidate_folio).  Emits `iomap_invalidate_folio`.
+ * @param folio the folio; @param offset in it; @param len bytes
+ */
+void iomap_invalidate_folio(struct folio *folio, size_t offset, size_t len);
+/** @} */
+
+/**
+ * @name Writeback (operations.rst, "Pagecache Writeback"; core/iomap/ioend.c)
+ *
+ * iomap_writepages() walks the dirty folios of a range in index order.  For
+ * each dirty block it asks ->map_blocks for a mapping (reusing wpc->iomap
+ * while it still covers the block), and adds the block to the current
+ * ioend if the ioend can take it (same type, SHARED-ness and bdev, file
+ * and disk contiguous), or starts a new one.  An ioend wraps one bio; a
+ * full bio is chained to a fresh one.  ioend life (test ioend-*):
+ *
+ *     built --[iomap_submit_ioend: ->prepare_ioend, submit_bio]--> submitted
+ *     submitted --[bio completion: bi_end_io]--> completed
+ *     completed --[iomap_ioend_try_merge, by the filesystem]--> merged
+ *     completed|merged --[iomap_finish_ioends]--> finished (folios end
+ *                           writeback, errors recorded, ioend freed)
+ *
+ * A folio's write_bytes_pending is biased by one block while its blocks
+ * are being added, so that a bio completing early cannot end the folio's
+ * writeback before the last block was queued.
+ * @{
+ */
+/** One writeback I/O: a file range, the disk range, the bio that carries it. */
+struct iomap_ioend {
+	struct iomap_ioend *io_next;  /**< the filesystem's batch list / merged chain */
+	uint16_t io_type;             /**< IOMAP_MAPPED or IOMAP_UNWRITTEN */
+	uint16_t io_flags;            /**< IOMAP_IOEND_SHARED | IOMAP_IOEND_UNWRITTEN ... */
+	struct inode *io_inode;       /**< file being written back */
+	size_t io_size;               /**< bytes in this ioend */
+	loff_t io_offset;             /**< file offset of the first byte */
+	sector_t io_sector;           /**< device sector of the first byte */
+	int io_error;                 /**< first error of the I/O (0 or -errno) */
+	void *io_private;             /**< for the filesystem */
+	struct iomap_ioend *io_merged; /**< ioends merged into this one (iomap_ioend_try_merge) */
+	uint64_t io_id;               /**< for events (ioend_* recording events) */
+	struct bio *io_bio;           /**< the bio; its bi_private is this ioend */
+};
+/** io_flags bits (6.18 IOMAP_IOEND_*). */
+#define IOMAP_IOEND_SHARED (1u << 0)     /**< COW: remap at completion */
+#define IOMAP_IOEND_UNWRITTEN (1u << 1)  /**< unwritten: convert at completion */
+#define IOMAP_IOEND_BOUNDARY (1u << 2)   /**< never merge across this one */
+#define IOMAP_IOEND_DONTCACHE (1u << 3)  /**< drop the folios after completion */
+
+struct iomap_writepage_ctx;
+
+/** The filesystem's writeback callbacks (operations.rst, "struct iomap_writeback_ops"). */
+struct iomap_writeback_ops {
+	/** Set wpc->iomap to a mapping of allocated space covering @p offset
+	 *  (never DELALLOC or INLINE); may keep the one there if still valid.
+	 *  Return 0 or -errno. */
+	int (*map_blocks)(struct iomap_writepage_ctx *wpc, struct inode *inode, loff_t offset,
+			  unsigned len);
+	/** Before the ioend's bio is submitted (may set bi_end_io to defer
+	 *  completion to a workqueue); @p status is the error so far.  Return
+	 *  the (possibly new) status.  Optional. */
+	int (*prepare_ioend)(struct iomap_ioend *ioend, int status);
+	/** ->map_blocks failed for a dirty folio: drop reservations for the
+	 *  range from @p pos.  Optional. */
+	void (*discard_folio)(struct folio *folio, loff_t pos);
+};
+
+/** Writeback state of one iomap_writepages() call; zero it before use. */
+struct iomap_writepage_ctx {
+	struct iomap iomap;                   /**< the cached mapping */
+	struct iomap_ioend *ioend;            /**< the ioend being built */
+	const struct iomap_writeback_ops *ops; /**< set by iomap_writepages */
+	uint32_t nr_folios;                   /**< folios added to the current ioend */
+	void *private;                        /**< for the filesystem */
+};
+/**
+ * Write back dirty folios of @p mapping in @p wbc's range (a_ops->writepages).
+ * Emits `iomap_writeback_folio` per folio and `iomap_add_to_ioend` per run.
+ * @param mapping the page cache; @param wbc range and mode
+ * @param wpc zeroed context; @param ops the filesystem's callbacks
+ * @return 0 or the first error (also recorded for fsync with mapping_set_error)
+ */
+int iomap_writepages(struct address_space *mapping, struct writeback_control *wbc,
+		     struct iomap_writepage_ctx *wpc, const struct iomap_writeback_ops *ops);
+/**
+ * Sort a list (linked through io_next) by file offset (iomap_sort_ioends).
+ * @param head the list head pointer (updated)
+ */
+void iomap_sort_ioends(struct iomap_ioend **head);
+/**
+ * Merge into @p ioend the ioends at the front of the sorted list @p more
+ * that continue it: contiguous in file and on disk, same UNWRITTEN / SHARED
+ * state, both failed or both succeeded (iomap_ioend_try_merge).  Merged
+ * ioends leave @p more and hang off ioend->io_merged.
+ * @param ioend not in any list; @param more the rest (updated)
+ */
+void iomap_ioend_try_merge(struct iomap_ioend *ioend, struct iomap_ioend **more);
+/**
+ * Finish @p ioend and everything merged into it: end writeback on their
+ * folios, record @p error in the folios and the mapping, free them
+ * (iomap_finish_ioends).
+ * @param ioend the ioend; @param error 0 or -errno
+ * @return folios finished
+ */
+uint32_t iomap_finish_ioends(struct iomap_ioend *ioend, int error);
+/**
+ * Default bi_end_io for ioend bios without ->prepare_ioend changes: finish
+ * the ioend in the completion context (iomap_writepage_end_bio).
+ * @param bio an ioend's bio
+ */
+void iomap_writepage_end_bio(struct bio *bio);
 /** @} */
 
 /**

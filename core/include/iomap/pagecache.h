@@ -45,7 +45,11 @@
 #include "types.h"
 
 struct address_space;
+struct file;
 struct inode;
+struct kiocb;
+struct iov_iter;
+struct readahead_control;
 struct writeback_control;
 
 /**
@@ -57,6 +61,7 @@ struct writeback_control;
 #define PG_dirty 2      /**< contents newer than the disk */
 #define PG_writeback 3  /**< writeback I/O in flight */
 #define PG_error 4      /**< last I/O failed */
+#define PG_readahead 5  /**< reaching this folio starts the next readahead window */
 /** @} */
 
 /** A folio: a power-of-two, naturally aligned run of pages. */
@@ -130,6 +135,10 @@ int errseq_check_and_advance(errseq_t *eseq, errseq_t *since);
 
 /** Address space operations (the subset iomap users wire up). */
 struct address_space_operations {
+	/** Read one locked folio (iomap_read_folio); unlocks it when done. */
+	int (*read_folio)(struct file *file, struct folio *folio);
+	/** Read the locked folios of @p rac (iomap_readahead); unlocks each. */
+	void (*readahead)(struct readahead_control *rac);
 	/** Write dirty folios back (iomap_writepages). */
 	int (*writepages)(struct address_space *mapping, struct writeback_control *wbc);
 	/** Whether [from, from+count) of the folio is uptodate. */
@@ -313,5 +322,92 @@ void truncate_pagecache_range(struct address_space *mapping, loff_t start, loff_
  * @return 0, or -EBUSY if a folio could not be removed (dirty, locked, writeback)
  */
 int invalidate_inode_pages2_range(struct address_space *mapping, pgoff_t start, pgoff_t end);
+
+/**
+ * @name Reads through the page cache (mm/filemap.c, mm/readahead.c)
+ *
+ * filemap_read() is the buffered half of read(2): for each folio of the
+ * range it looks in the cache, starts readahead on a miss (synchronous) or
+ * on reaching the PG_readahead marker folio (asynchronous), waits for the
+ * folio to become uptodate, and copies to the caller.  The readahead window
+ * (struct file_ra_state) starts at the request size rounded up to pages,
+ * at least 4 pages, and doubles on each sequential hit up to
+ * ra_pages (32 pages = 128 KiB, the kernel's default); a random read
+ * resets it.
+ * @{
+ */
+/** Per-file readahead state (the kernel's struct file_ra_state). */
+struct file_ra_state {
+	pgoff_t start;        /**< first page of the current window */
+	unsigned size;        /**< pages in the current window */
+	unsigned async_size;  /**< start the next window when this many are left */
+	unsigned ra_pages;    /**< largest window (default 32) */
+	loff_t prev_pos;      /**< end of the previous read, for sequential detection */
+};
+/** One readahead request: a run of locked, !uptodate folios in the cache. */
+struct readahead_control {
+	struct file *file;             /**< file being read (may be NULL) */
+	struct address_space *mapping; /**< its page cache */
+	struct file_ra_state *ra;      /**< its readahead state (may be NULL) */
+	pgoff_t _index;                /**< first page not yet handed out */
+	unsigned _nr_pages;            /**< pages left in the request */
+	unsigned _batch_count;         /**< pages of the folio handed out last */
+};
+/**
+ * Next folio of the request, locked; the request's reference is dropped
+ * (the page cache still holds the folio).  The caller unlocks it once it
+ * is read (the kernel's readahead_folio).
+ * @param rac the request
+ * @return the folio or NULL at the end
+ */
+struct folio *readahead_folio(struct readahead_control *rac);
+/** @return file position of the request's next byte @param rac the request */
+static inline loff_t readahead_pos(const struct readahead_control *rac)
+{
+	return (loff_t)rac->_index << PAGE_SHIFT;
+}
+/** @return bytes left in the request @param rac the request */
+static inline size_t readahead_length(const struct readahead_control *rac)
+{
+	return (size_t)rac->_nr_pages << PAGE_SHIFT;
+}
+/** @return pages left in the request @param rac the request */
+static inline unsigned readahead_count(const struct readahead_control *rac)
+{
+	return rac->_nr_pages;
+}
+/**
+ * Buffered read of iov_iter_count(@p to) bytes at iocb->ki_pos (the
+ * kernel's filemap_read): readahead, a_ops->read_folio, copy.  Stops at
+ * EOF; advances ki_pos.  With IOCB_NOWAIT, -EAGAIN instead of I/O.
+ * @param iocb the request; @param to destination
+ * @param already_read bytes a previous step already read (added)
+ * @return bytes read (+ @p already_read), 0 at EOF, or -errno
+ */
+ssize_t filemap_read(struct kiocb *iocb, struct iov_iter *to, ssize_t already_read);
+/** @} */
+
+/**
+ * @name Dirty limits and background writeback (mm/page-writeback.c)
+ * @{
+ */
+/**
+ * Account dirtied pages and, when the dirty bytes of all mappings pass the
+ * background limit, write back @p mapping's dirty folios before returning
+ * (the kernel's balance_dirty_pages_ratelimited, simplified: the writer
+ * itself does the work a flusher thread would).
+ * @param mapping the mapping a write just dirtied
+ */
+void balance_dirty_pages_ratelimited(struct address_space *mapping);
+/**
+ * Set the background dirty limit (bytes of dirty page cache, all mappings;
+ * default 64 MiB) — tests use a small one.
+ * @param bytes the new limit
+ * @return the previous limit
+ */
+uint64_t vm_dirty_background_bytes_set(uint64_t bytes);
+/** @return dirty page cache bytes of all mappings right now */
+uint64_t global_dirty_bytes(void);
+/** @} */
 
 #endif /* IOMAP_PAGECACHE_H */
