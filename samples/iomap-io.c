@@ -244,6 +244,17 @@ static int run(const struct options *o, char **files, int nr_files)
 		if (iocmd_open(ic, files[i], o->ioflags) < 0)
 			goto out_free; /* xfs_io: exit(1) */
 	rc = run_commands(ic, o);
+	/*
+	 * The kernel captures stop tracing after the scenario's last command
+	 * (tests/xcheck/capture-kernel.sh), before umount: what closing the
+	 * files and unmounting emit (folio invalidation, ...) belongs to no
+	 * command, so the kernel-format trace ends here.  --record keeps it.
+	 */
+	if (ftrace) {
+		trace_remove_sink(ftrace);
+		trace_sink_free(ftrace);
+		ftrace = NULL;
+	}
 
 out_free:
 	iocmd_free(ic);

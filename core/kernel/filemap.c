@@ -62,6 +62,8 @@
 #include <iomap/pagecache.h>
 #include <iomap/trace.h>
 
+#include "mm-internal.h"
+
 /** One node of the index: a folio and its two subtrees. */
 struct pc_node {
 	struct folio *folio;   /**< the folio; its index is the key */
@@ -497,6 +499,37 @@ repeat:
 	return 0;
 }
 
+int filemap_add_folio(struct address_space *mapping, struct folio *folio, pgoff_t index)
+{
+	pgoff_t last = index + folio_nr_pages(folio) - 1;
+	int err;
+
+	pthread_mutex_lock(&mapping->i_pages_lock);
+	if (index_find_range(mapping, index, last)) {
+		pthread_mutex_unlock(&mapping->i_pages_lock);
+		return -EEXIST;
+	}
+	folio->index = index;
+	/*
+	 * Locked before anyone can see it (the kernel's __folio_set_locked).
+	 * This lock is not validated: it cannot be contended yet, and the
+	 * readahead that adds folios hands them to I/O that unlocks them,
+	 * possibly on a completion thread (lock_owner 0, see folio_unlock()).
+	 */
+	__atomic_or_fetch(&folio->flags, 1ul << PG_locked, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&folio->lock_owner, 0, __ATOMIC_RELAXED);
+	err = index_insert(mapping, folio);
+	if (err) {
+		__atomic_and_fetch(&folio->flags, ~(1ul << PG_locked), __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&mapping->i_pages_lock);
+		return err;
+	}
+	folio_get(folio); /* the page cache's reference, (I4) */
+	pthread_mutex_unlock(&mapping->i_pages_lock);
+	trace_mapping_folio("folio_add", mapping, folio->index, folio->order);
+	return 0;
+}
+
 struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index)
 {
 	struct folio *folio;
@@ -919,4 +952,325 @@ int iocb_bio_iopoll(struct kiocb *iocb)
 	if (!sb || !sb->s_bdev)
 		return 0;
 	return blkdev_poll(sb->s_bdev);
+}
+
+/*
+ * ---------------------------------------------------------------------
+ * Buffered reads (mm/filemap.c filemap_read and its helpers)
+ * ---------------------------------------------------------------------
+ *
+ * One step of filemap_read() per folio:
+ *
+ *   filemap_get_read_folio()
+ *     cached?  no --> page_cache_sync_ra() --> cached now?  no -->
+ *                     filemap_create_folio() (one folio + ->read_folio)
+ *     PG_readahead? --> page_cache_async_ra() (next window, not waited for)
+ *     !uptodate?    --> filemap_update_page():
+ *                         locked by readahead I/O: wait, look up again;
+ *                         the bytes wanted uptodate (is_partially_uptodate)?
+ *                             use it as it is;
+ *                         else ->read_folio and wait: still !uptodate = -EIO
+ *   copy min(folio end, EOF, request end) - ki_pos bytes, without the lock
+ *   (an uptodate folio's contents only change under writers, as in the
+ *   kernel, where read(2) racing write(2) may see either)
+ *
+ * filemap_read() runs with i_rwsem held shared by the filesystem (XFS:
+ * xfs_file_buffered_read); the folio and invalidate locks are taken here.
+ */
+
+/* The kernel's AOP_TRUNCATED_PAGE: "look the folio up again". */
+#define AOP_TRUNCATED_PAGE 0x80001
+
+void mapping_run_device_completions(struct address_space *mapping)
+{
+	struct inode *host = mapping->host;
+	struct block_device *bdev = host && host->i_sb ? host->i_sb->s_bdev : NULL;
+
+	if (!bdev || bdev->bd_mode != EXEC_DETERMINISTIC)
+		return;
+	blkdev_drain(bdev);
+	blkdev_run_completions(bdev);
+}
+
+/*
+ * Mirrors folio_wait_locked(): sleep until PG_locked is clear.  In
+ * deterministic mode the completion that unlocks it runs here first.
+ */
+static void folio_wait_locked(struct address_space *mapping, struct folio *folio)
+{
+	if (!folio_test(folio, PG_locked))
+		return;
+	mapping_run_device_completions(mapping);
+	pthread_mutex_lock(&folio->wait_lock);
+	while (folio_test(folio, PG_locked))
+		pthread_cond_wait(&folio->wait, &folio->wait_lock);
+	pthread_mutex_unlock(&folio->wait_lock);
+}
+
+/*
+ * The calling thread gives the folio lock it holds to the read it is
+ * about to start: the I/O completion unlocks it, perhaps on another
+ * thread, so the validator stops counting it as held here.
+ */
+static void folio_lock_handoff(struct folio *folio)
+{
+	if (!__atomic_load_n(&folio->lock_owner, __ATOMIC_RELAXED))
+		return;
+	lockdep_release(&folio_lock_class, folio->lock_instance);
+	__atomic_store_n(&folio->lock_owner, 0, __ATOMIC_RELAXED);
+}
+
+/*
+ * Mirrors filemap_read_folio(): ->read_folio on a locked folio, wait for
+ * the read to unlock it, and check the outcome.  A failed read shrinks the
+ * file's readahead window (shrink_readahead_size_eio), since reading ahead
+ * of a failing device only multiplies the failures.
+ */
+static int filemap_read_folio(struct file *file, struct address_space *mapping,
+			      struct folio *folio)
+{
+	int err;
+
+	folio_lock_handoff(folio);
+	err = mapping->a_ops->read_folio(file, folio);
+	if (err)
+		return err;
+	folio_wait_locked(mapping, folio);
+	if (folio_test(folio, PG_uptodate))
+		return 0;
+	if (file)
+		file->f_ra.ra_pages /= 4;
+	return -EIO;
+}
+
+/*
+ * Mirrors filemap_range_uptodate(): may the caller copy [pos, pos+count)
+ * from this !uptodate folio?  Only through the filesystem's per-block
+ * state, and only when the read does not cover the whole folio (then it
+ * must be read anyway).  @count is what the caller still wants, not cut at
+ * EOF, as in the kernel.
+ */
+static bool filemap_range_uptodate(struct address_space *mapping, loff_t pos, size_t count,
+				   struct folio *folio)
+{
+	size_t from;
+
+	if (folio_test(folio, PG_uptodate))
+		return true;
+	if (!mapping->a_ops->is_partially_uptodate)
+		return false;
+	if (mapping->host && PAGE_SHIFT + folio->order <= mapping->host->i_blkbits)
+		return false; /* one block per folio: PG_uptodate says it all */
+	if (folio_pos(folio) > pos) {
+		count -= (size_t)(folio_pos(folio) - pos);
+		from = 0;
+	} else {
+		from = (size_t)(pos - folio_pos(folio));
+	}
+	if (from == 0 && count >= folio_size(folio))
+		return false;
+	if (count > folio_size(folio) - from)
+		count = folio_size(folio) - from;
+	return mapping->a_ops->is_partially_uptodate(folio, from, count);
+}
+
+/*
+ * Mirrors filemap_update_page(): make a cached, !uptodate folio usable.
+ * Returns 0 (usable; the caller keeps its reference), AOP_TRUNCATED_PAGE
+ * (reference dropped: look up again) or -errno (reference kept).
+ */
+static int filemap_update_page(struct kiocb *iocb, struct address_space *mapping, size_t count,
+			       struct folio *folio)
+{
+	bool nowait = iocb->ki_flags & (IOCB_NOWAIT | IOCB_NOIO);
+	int err;
+
+	/* Taken before the folio lock: design.rst's order, and truncation
+	 * (which holds it exclusive) cannot remove the folio meanwhile. */
+	if (!down_read_trylock(&mapping->invalidate_lock)) {
+		if (nowait)
+			return -EAGAIN;
+		filemap_invalidate_lock_shared(mapping);
+	}
+	if (!folio_trylock(folio)) {
+		filemap_invalidate_unlock_shared(mapping);
+		if (nowait)
+			return -EAGAIN;
+		/* Usually a readahead still reading it: wait, then retry. */
+		folio_wait_locked(mapping, folio);
+		folio_put(folio);
+		return AOP_TRUNCATED_PAGE;
+	}
+	if (__atomic_load_n(&folio->mapping, __ATOMIC_ACQUIRE) != mapping) {
+		/* Truncated while we waited. */
+		folio_unlock(folio);
+		filemap_invalidate_unlock_shared(mapping);
+		folio_put(folio);
+		return AOP_TRUNCATED_PAGE;
+	}
+	if (filemap_range_uptodate(mapping, iocb->ki_pos, count, folio)) {
+		folio_unlock(folio);
+		filemap_invalidate_unlock_shared(mapping);
+		return 0;
+	}
+	if (nowait) {
+		folio_unlock(folio);
+		filemap_invalidate_unlock_shared(mapping);
+		return -EAGAIN;
+	}
+	/* read_folio unlocks the folio (it may already have when it returns). */
+	err = filemap_read_folio(iocb->ki_filp, mapping, folio);
+	filemap_invalidate_unlock_shared(mapping);
+	return err;
+}
+
+/*
+ * Mirrors filemap_create_folio(): readahead added nothing (it ran out of
+ * memory, or truncation raced it), so add the one folio at ki_pos and
+ * read it.  Returns 0 with the folio in *@out, AOP_TRUNCATED_PAGE if
+ * someone else added it first, or -errno.
+ */
+static int filemap_create_folio(struct kiocb *iocb, struct address_space *mapping,
+				struct folio **out)
+{
+	struct folio *folio = filemap_alloc_folio(0);
+	int err;
+
+	if (!folio)
+		return -ENOMEM;
+	/* Same reason as in readahead: truncation must not see it half-read. */
+	filemap_invalidate_lock_shared(mapping);
+	err = filemap_add_folio(mapping, folio, (pgoff_t)(iocb->ki_pos >> PAGE_SHIFT));
+	if (err == -EEXIST)
+		err = AOP_TRUNCATED_PAGE;
+	if (!err)
+		err = filemap_read_folio(iocb->ki_filp, mapping, folio);
+	filemap_invalidate_unlock_shared(mapping);
+	if (err) {
+		folio_put(folio);
+		return err;
+	}
+	*out = folio;
+	return 0;
+}
+
+/*
+ * Mirrors filemap_get_pages() for one folio: the folio holding ki_pos,
+ * uptodate (or uptodate where the caller reads), with a reference.
+ * @count is what the caller still wants to read.
+ */
+static int filemap_get_read_folio(struct kiocb *iocb, size_t count, struct folio **out)
+{
+	struct file *filp = iocb->ki_filp;
+	struct address_space *mapping = filp->f_inode->i_mapping;
+	pgoff_t index = (pgoff_t)(iocb->ki_pos >> PAGE_SHIFT);
+	/* the page after the last one the read touches */
+	pgoff_t last_index = (pgoff_t)((iocb->ki_pos + (loff_t)count + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	/* Our simplification of IOCB_NOWAIT: start no I/O at all (the kernel
+	 * starts readahead, then returns -EAGAIN on the locked folio). */
+	bool noio = iocb->ki_flags & (IOCB_NOWAIT | IOCB_NOIO);
+	struct folio *folio;
+	int err;
+
+retry:
+	folio = filemap_get_folio(mapping, index);
+	if (!folio) {
+		struct readahead_control rac = {
+			.file = filp, .mapping = mapping, .ra = &filp->f_ra, ._index = index,
+		};
+
+		if (noio)
+			return -EAGAIN;
+		page_cache_sync_ra(&rac, last_index - index);
+		folio = filemap_get_folio(mapping, index);
+		if (!folio) {
+			err = filemap_create_folio(iocb, mapping, &folio);
+			if (err == AOP_TRUNCATED_PAGE)
+				goto retry;
+			if (err)
+				return err;
+			*out = folio;
+			return 0;
+		}
+	}
+	if (folio_test(folio, PG_readahead) && !noio) {
+		struct readahead_control rac = {
+			.file = filp, .mapping = mapping, .ra = &filp->f_ra, ._index = folio->index,
+		};
+
+		page_cache_async_ra(&rac, folio, last_index - folio->index);
+	}
+	if (!folio_test(folio, PG_uptodate)) {
+		err = filemap_update_page(iocb, mapping, count, folio);
+		if (err == AOP_TRUNCATED_PAGE)
+			goto retry;
+		if (err) {
+			folio_put(folio);
+			return err;
+		}
+	}
+	*out = folio;
+	return 0;
+}
+
+ssize_t filemap_read(struct kiocb *iocb, struct iov_iter *iter, ssize_t already_read)
+{
+	struct file *filp = iocb->ki_filp;
+	struct file_ra_state *ra = &filp->f_ra;
+	struct inode *inode = filp->f_inode;
+	loff_t maxbytes = inode->i_sb ? inode->i_sb->s_maxbytes : LLONG_MAX;
+	loff_t last_pos = ra->prev_pos;
+	loff_t isize = 0;
+	int error = 0;
+
+	if (iocb->ki_pos < 0)
+		return -EINVAL;
+	if (iocb->ki_pos >= maxbytes)
+		return 0;
+	if (!iov_iter_count(iter))
+		return 0;
+	if ((loff_t)iov_iter_count(iter) > maxbytes - iocb->ki_pos)
+		iov_iter_truncate(iter, (size_t)(maxbytes - iocb->ki_pos));
+
+	do {
+		struct folio *folio = NULL;
+		loff_t end_offset;
+		size_t offset, bytes, copied;
+
+		if (iocb->ki_pos >= i_size_read(inode))
+			break;
+		error = filemap_get_read_folio(iocb, iov_iter_count(iter), &folio);
+		if (error < 0)
+			break;
+		/*
+		 * i_size only after the folio is uptodate: a racing extending
+		 * write updates i_size after the data, so this order never
+		 * copies bytes beyond what was written.
+		 */
+		isize = i_size_read(inode);
+		if (iocb->ki_pos >= isize) {
+			folio_put(folio);
+			break;
+		}
+		end_offset = iocb->ki_pos + (loff_t)iov_iter_count(iter);
+		if (end_offset > isize)
+			end_offset = isize; /* a read across EOF is short */
+		offset = (size_t)(iocb->ki_pos - folio_pos(folio));
+		bytes = folio_size(folio) - offset;
+		if ((loff_t)bytes > end_offset - iocb->ki_pos)
+			bytes = (size_t)(end_offset - iocb->ki_pos);
+		copied = copy_to_iter((char *)folio->data + offset, bytes, iter);
+		folio_put(folio);
+		already_read += (ssize_t)copied;
+		iocb->ki_pos += (loff_t)copied;
+		last_pos = iocb->ki_pos;
+		if (copied < bytes) {
+			error = -EFAULT; /* the caller's buffer faulted */
+			break;
+		}
+	} while (iov_iter_count(iter) && iocb->ki_pos < isize);
+
+	/* For the next read's sequential test (page_cache_sync_ra). */
+	ra->prev_pos = last_pos;
+	return already_read ? already_read : error;
 }

@@ -52,10 +52,15 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <iomap/bio.h>
 #include <iomap/fs.h>
 #include <iomap/pagecache.h>
 #include <iomap/trace.h>
+#include <iomap/workqueue.h>
+
+#include "mm-internal.h"
 
 /* ---------------------------------------------------------------------- */
 /* Events                                                                  */
@@ -118,6 +123,8 @@ void folio_put(struct folio *folio)
 		return;
 	/* Invariant (4)/(5): the page cache holds a reference while the folio
 	 * is indexed, so the last put finds it out of every mapping. */
+	if (folio_test(folio, PG_dirty))
+		folio_account_cleaned(folio); /* dirty data dropped with it: (D1) */
 	pthread_cond_destroy(&folio->wait);
 	pthread_mutex_destroy(&folio->wait_lock);
 	free(folio->data);
@@ -162,7 +169,14 @@ int folio_trylock(struct folio *folio)
 
 void folio_unlock(struct folio *folio)
 {
-	lockdep_release(&folio_lock_class, folio->lock_instance);
+	/*
+	 * lock_owner 0: the lock is not one the validator tracks, because it
+	 * was set on a brand-new folio by filemap_add_folio() or handed over
+	 * to the I/O that will unlock it (filemap.c folio_lock_handoff()),
+	 * possibly on another thread (a bio completion).
+	 */
+	if (__atomic_load_n(&folio->lock_owner, __ATOMIC_RELAXED))
+		lockdep_release(&folio_lock_class, folio->lock_instance);
 	__atomic_store_n(&folio->lock_owner, 0, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&folio->wait_lock);
 	__atomic_and_fetch(&folio->flags, ~(1ul << PG_locked), __ATOMIC_RELEASE);
@@ -204,14 +218,25 @@ void folio_mark_uptodate(struct folio *folio)
 	folio_test_set_flag(folio, PG_uptodate);
 }
 
+/*
+ * The two PG_dirty transitions report to the dirty counter of
+ * page-writeback.c (its invariant (D1)); only the caller that actually
+ * flipped the bit reports, so racing callers count once.
+ */
 bool folio_mark_dirty(struct folio *folio)
 {
-	return folio_test_set_flag(folio, PG_dirty);
+	if (!folio_test_set_flag(folio, PG_dirty))
+		return false;
+	folio_account_dirtied(folio);
+	return true;
 }
 
 bool folio_clear_dirty_for_io(struct folio *folio)
 {
-	return folio_test_clear_flag(folio, PG_dirty);
+	if (!folio_test_clear_flag(folio, PG_dirty))
+		return false;
+	folio_account_cleaned(folio);
+	return true;
 }
 
 void folio_start_writeback(struct folio *folio)
@@ -238,10 +263,46 @@ void folio_end_writeback(struct folio *folio)
 	folio_put(folio);
 }
 
+/*
+ * In deterministic mode the bio completion, and the filesystem's completion
+ * work that ends writeback, run only when someone drives them: the waiter
+ * does, before it sleeps (and again after a short sleep, in case another
+ * thread held the device's completion role).
+ */
+static bool folio_deterministic(const struct folio *folio)
+{
+	struct address_space *mapping = __atomic_load_n(&folio->mapping, __ATOMIC_ACQUIRE);
+	struct inode *host = mapping ? mapping->host : NULL;
+
+	return host && host->i_sb && host->i_sb->s_bdev &&
+	       host->i_sb->s_bdev->bd_mode == EXEC_DETERMINISTIC;
+}
+
 void folio_wait_writeback(struct folio *folio)
 {
 	if (!folio_test(folio, PG_writeback))
 		return;
+	if (folio_deterministic(folio)) {
+		struct address_space *mapping = folio->mapping;
+
+		while (folio_test(folio, PG_writeback)) {
+			struct timespec ts;
+
+			mapping_run_device_completions(mapping);
+			flush_deterministic_workqueues();
+			if (!folio_test(folio, PG_writeback))
+				break;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 2000000L;
+			ts.tv_sec += ts.tv_nsec / 1000000000L;
+			ts.tv_nsec %= 1000000000L;
+			pthread_mutex_lock(&folio->wait_lock);
+			if (folio_test(folio, PG_writeback))
+				pthread_cond_timedwait(&folio->wait, &folio->wait_lock, &ts);
+			pthread_mutex_unlock(&folio->wait_lock);
+		}
+		return;
+	}
 	pthread_mutex_lock(&folio->wait_lock);
 	while (folio_test(folio, PG_writeback))
 		pthread_cond_wait(&folio->wait, &folio->wait_lock);

@@ -141,6 +141,55 @@ static void *worker_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Every deterministic-mode workqueue, so that a thread about to sleep on
+ * something only a work item can finish (folio writeback ending in a
+ * filesystem's completion work) can run them first: nothing else would.
+ */
+static pthread_mutex_t det_wq_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct workqueue_struct *det_wqs[64];
+static unsigned nr_det_wqs;
+
+static void det_wq_register(struct workqueue_struct *wq, bool add)
+{
+	pthread_mutex_lock(&det_wq_lock);
+	if (add) {
+		if (nr_det_wqs < ARRAY_SIZE(det_wqs))
+			det_wqs[nr_det_wqs++] = wq;
+	} else {
+		for (unsigned i = 0; i < nr_det_wqs; i++)
+			if (det_wqs[i] == wq) {
+				det_wqs[i] = det_wqs[--nr_det_wqs];
+				break;
+			}
+	}
+	pthread_mutex_unlock(&det_wq_lock);
+}
+
+int flush_deterministic_workqueues(void)
+{
+	struct workqueue_struct *wqs[ARRAY_SIZE(det_wqs)];
+	unsigned n;
+	int ran = 0;
+
+	pthread_mutex_lock(&det_wq_lock);
+	n = nr_det_wqs;
+	memcpy(wqs, det_wqs, n * sizeof(wqs[0]));
+	pthread_mutex_unlock(&det_wq_lock);
+	for (unsigned i = 0; i < n; i++) {
+		bool had;
+
+		pthread_mutex_lock(&wqs[i]->lock);
+		had = wqs[i]->head != NULL;
+		pthread_mutex_unlock(&wqs[i]->lock);
+		if (had) {
+			flush_workqueue(wqs[i]);
+			ran++;
+		}
+	}
+	return ran;
+}
+
 struct workqueue_struct *alloc_workqueue(const char *name)
 {
 	struct workqueue_struct *wq = calloc(1, sizeof(*wq));
@@ -158,6 +207,8 @@ struct workqueue_struct *alloc_workqueue(const char *name)
 		free(wq);
 		return NULL;
 	}
+	if (wq->mode != EXEC_CONCURRENT)
+		det_wq_register(wq, true);
 	return wq;
 }
 
@@ -235,6 +286,8 @@ void destroy_workqueue(struct workqueue_struct *wq)
 	if (!wq)
 		return;
 	flush_workqueue(wq);
+	if (wq->mode != EXEC_CONCURRENT)
+		det_wq_register(wq, false);
 	if (wq->mode == EXEC_CONCURRENT) {
 		pthread_mutex_lock(&wq->lock);
 		wq->stop = true;

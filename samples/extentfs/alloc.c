@@ -196,16 +196,48 @@ static bool find_fit(const struct extentfs *fs, size_t i, uint64_t from, uint64_
 	return false;
 }
 
+/* Blocks of @l below @limit. */
+static uint64_t extlist_count_below(const struct efs_extlist *l, uint64_t limit)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < l->nr && l->v[i].start < limit; i++) {
+		uint64_t end = l->v[i].start + l->v[i].len;
+
+		n += (end < limit ? end : limit) - l->v[i].start;
+	}
+	return n;
+}
+
+uint64_t efs_data_blocks_available(struct extentfs *fs, bool with_busy)
+{
+	/*
+	 * Data may only go at or above data_start; metadata chains may use
+	 * the blocks below it first.  So the metadata reserve takes from the
+	 * data area only what the low area cannot hold, and the delayed
+	 * allocation promises (9) come off what is left.
+	 */
+	uint64_t lo = extlist_count_below(&fs->free, fs->data_start);
+	uint64_t hi = fs->free.total - lo;
+	uint64_t meta = efs_meta_reserve(fs);
+	uint64_t need = (meta > lo ? meta - lo : 0) + fs->delalloc_blocks;
+
+	if (with_busy)
+		hi += fs->busy.total - extlist_count_below(&fs->busy, fs->data_start);
+	return hi > need ? hi - need : 0;
+}
+
 int efs_alloc_data(struct extentfs *fs, uint64_t goal, uint64_t want, struct efs_bext *got)
 {
-	uint64_t reserve = efs_meta_reserve(fs);
+	/* Blocks promised to delayed allocations are not ours to give (9). */
+	uint64_t free_for_data = efs_data_blocks_available(fs, false);
 	uint64_t at, avail;
 	size_t i;
 
-	if (want == 0 || fs->free.total <= reserve)
+	if (want == 0 || free_for_data == 0)
 		return -ENOSPC;
-	if (want > fs->free.total - reserve)
-		want = fs->free.total - reserve;
+	if (want > free_for_data)
+		want = free_for_data;
 	if (goal < fs->data_start || goal >= fs->nblocks)
 		goal = fs->data_start;
 

@@ -14,6 +14,20 @@
  *     efs_bunmapi                 extents -> holes; device blocks lose a reference,
  *                                 and the ones nobody maps go to the busy list
  *     efs_bmap_convert_unwritten  UNWRITTEN -> NORM after data reached the disk
+ *     efs_bmap_reserve_delalloc   hole -> DELALLOC (buffered write; in memory only)
+ *     efs_bmap_convert_delalloc   DELALLOC -> UNWRITTEN (writeback allocates)
+ *     efs_bmap_punch_delalloc     DELALLOC -> hole (failed write, failed writeback)
+ *
+ * A delayed allocation (XFS "delalloc") is a promise of blocks, not blocks:
+ *
+ *     hole --[efs_bmap_reserve_delalloc]--> DELALLOC --[efs_bmap_convert_delalloc,
+ *       ^                                      |        writeback]--> UNWRITTEN
+ *       +-----[efs_bmap_punch_delalloc, -------+          --[I/O completion]--> NORM
+ *              efs_bunmapi]
+ *
+ * fs->delalloc_blocks counts the promises (invariant 9); efs_alloc_data()
+ * keeps that many blocks free for them, so writeback never meets ENOSPC
+ * for data that write(2) already accepted.
  *
  * Allocation that finds no space while busy extents exist forces a commit
  * and tries again (mirrors xfs_extent_busy_flush): once the commit that
@@ -142,13 +156,16 @@ static void free_unmapped(void *arg, uint64_t start, uint64_t len)
 	efs_free_blocks(arg, start, len);
 }
 
-/* Each unmapped piece drops one reference to its device blocks. */
+/* Each unmapped piece drops one reference to its device blocks; a delayed
+ * allocation only gives its promise back. */
 static void bunmapi_piece(void *arg, const struct efs_irec *piece)
 {
 	struct extentfs *fs = arg;
 
 	if (efs_irec_is_real(piece))
 		efs_refcount_decrease(&fs->refc, piece->dblock, piece->len, free_unmapped, fs);
+	else if (piece->dblock == EFS_DELAYSTARTBLOCK)
+		fs->delalloc_blocks -= piece->len;
 }
 
 void efs_bunmapi(struct efs_inode *ei, uint64_t fblock, uint64_t len)
@@ -170,4 +187,105 @@ uint64_t efs_bmap_convert_unwritten(struct efs_inode *ei, uint64_t fblock, uint6
 	if (n)
 		efs_trans_log_inode(ei, true);
 	return n;
+}
+
+int efs_bmap_reserve_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t len)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t have = efs_data_blocks_available(fs, true);
+	struct efs_irec r = {
+		.fblock = fblock, .dblock = EFS_DELAYSTARTBLOCK, .len = len, .state = EFS_EXT_NORM,
+	};
+
+	EFS_BUG_ON(len == 0 || fblock + len > fs->max_fblock || fblock + len < fblock);
+	/*
+	 * xfs_bmapi_reserve_delalloc takes the blocks off the free counter
+	 * now (xfs_dec_fdblocks), so that ENOSPC is reported to write(2).
+	 * Busy blocks count: the conversion commits to free them if needed.
+	 */
+	if (len > have)
+		return -ENOSPC;
+	efs_iext_insert(&ei->df, &r);
+	fs->delalloc_blocks += len;
+	/* A map change (the validity cookie moves), but nothing to commit. */
+	ei->mapping_seq++;
+	return 0;
+}
+
+uint64_t efs_bmap_punch_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t len)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t cur = fblock, end, done = 0;
+
+	if (fblock >= fs->max_fblock)
+		return 0;
+	end = len > fs->max_fblock - fblock ? fs->max_fblock : fblock + len;
+	while (cur < end) {
+		struct efs_irec r;
+		size_t i;
+
+		/* Jump over holes quickly: the next extent, if any. */
+		if (!efs_iext_lookup(&ei->df, cur, &i)) {
+			if (i >= ei->df.nr || ei->df.v[i].fblock >= end)
+				break;
+			cur = ei->df.v[i].fblock;
+		}
+		efs_bmapi_read(ei, cur, end, &r);
+		if (r.dblock == EFS_DELAYSTARTBLOCK) {
+			efs_iext_remove(&ei->df, r.fblock, r.len, NULL, NULL);
+			fs->delalloc_blocks -= r.len;
+			done += r.len;
+		}
+		cur += r.len;
+	}
+	if (done)
+		ei->mapping_seq++;
+	return done;
+}
+
+int efs_bmap_convert_delalloc(struct efs_inode *ei, uint64_t fblock, struct efs_irec *out)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	size_t i;
+
+	for (;;) {
+		struct efs_irec da, r;
+		struct efs_bext got;
+		int ret;
+
+		if (!efs_iext_lookup(&ei->df, fblock, &i)) {
+			/* Punched meanwhile: a hole, nothing to write. */
+			efs_bmapi_read(ei, fblock, fs->max_fblock, out);
+			return 0;
+		}
+		da = ei->df.v[i];
+		if (da.dblock != EFS_DELAYSTARTBLOCK) {
+			*out = da;
+			return 0;
+		}
+		/*
+		 * The promise becomes the allocation: give it back first, so
+		 * that efs_alloc_data() may use the blocks it kept for it.
+		 */
+		fs->delalloc_blocks -= da.len;
+		ret = efs_bmap_alloc_blocks(fs, efs_bmap_goal(ei, da.fblock), da.len, &got);
+		if (ret) {
+			fs->delalloc_blocks += da.len;
+			return ret;
+		}
+		/* Whatever free space could not give in one run stays promised. */
+		fs->delalloc_blocks += da.len - got.len;
+		efs_iext_remove(&ei->df, da.fblock, got.len, NULL, NULL);
+		r = (struct efs_irec){
+			.fblock = da.fblock, .dblock = got.start, .len = got.len,
+			.state = EFS_EXT_UNWRITTEN,
+		};
+		efs_iext_insert(&ei->df, &r);
+		efs_trans_log_inode(ei, true);
+		if (fblock < da.fblock + got.len) {
+			/* The new run itself, as xfs_bmapi_convert_delalloc maps it. */
+			*out = r;
+			return 0;
+		}
+	}
 }

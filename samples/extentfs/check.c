@@ -127,6 +127,19 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out)
 			efs_problem(&rep, "inode %llu: metadata dirty in a clean filesystem (8)",
 				    (unsigned long long)ei->vfs.i_ino);
 	}
+	/* (9): the promises of delayed allocations add up. */
+	{
+		uint64_t da = 0;
+
+		for (size_t i = 0; i < fs->ninodes; i++)
+			for (size_t j = 0; j < fs->inodes[i]->df.nr; j++)
+				if (fs->inodes[i]->df.v[j].dblock == EFS_DELAYSTARTBLOCK)
+					da += fs->inodes[i]->df.v[j].len;
+		if (da != fs->delalloc_blocks)
+			efs_problem(&rep, "delayed allocations hold %llu blocks, counted %llu (9)",
+				    (unsigned long long)da,
+				    (unsigned long long)fs->delalloc_blocks);
+	}
 	/* (3), (6): sorted, coalesced, totals right. */
 	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
 		uint64_t sum = 0;

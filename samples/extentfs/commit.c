@@ -130,7 +130,9 @@ void efs_serialize(struct extentfs *fs, bool for_commit, struct efs_stream *s,
 			n += efs_irec_is_real(&ei->df.v[k]);
 		p = stream_grow(s, EFS_DINODE_SIZE);
 		efs_put_le64(p + 0, ei->vfs.i_ino);
-		efs_put_le64(p + 8, (uint64_t)i_size_read(&ei->vfs));
+		/* The on-disk size: data a buffered write has not yet written
+		 * back lies beyond it (aops.c moves it at I/O completion). */
+		efs_put_le64(p + 8, (uint64_t)ei->disk_size);
 		efs_put_le64(p + 16, n);
 		efs_put_le32(p + 24, ei->nlink);
 		efs_put_le32(p + 28, ei->diflags);

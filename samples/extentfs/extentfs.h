@@ -236,6 +236,8 @@ extern const struct iomap_ops extentfs_zero_iomap_ops;   /**< iomap_zero_range *
 extern const struct iomap_ops extentfs_seek_iomap_ops;   /**< SEEK_DATA / SEEK_HOLE */
 extern const struct iomap_ops extentfs_direct_read_iomap_ops;  /**< O_DIRECT reads (xfs_read_iomap_ops) */
 extern const struct iomap_ops extentfs_direct_write_iomap_ops; /**< O_DIRECT writes (xfs_direct_write_iomap_ops) */
+extern const struct iomap_ops extentfs_buffered_read_iomap_ops;  /**< page cache reads (xfs_read_iomap_ops) */
+extern const struct iomap_ops extentfs_buffered_write_iomap_ops; /**< buffered writes, delalloc (xfs_buffered_write_iomap_ops) */
 /** @} */
 
 /**
@@ -252,5 +254,14 @@ extern const struct iomap_dio_ops extentfs_dio_write_ops;
  * @return the new sequence number
  */
 uint64_t extentfs_bump_mapping_seq(struct file *file);
+
+/**
+ * Test hook: when set, called at the end of every buffered-write
+ * ->iomap_begin with the mapping just returned — the window in which the
+ * map may change before iomap locks the folio (e.g. call
+ * extentfs_bump_mapping_seq() there to provoke IOMAP_F_STALE).  NULL in
+ * normal use.
+ */
+extern void (*extentfs_test_write_begin_hook)(struct inode *inode, const struct iomap *iomap);
 
 #endif /* EXTENTFS_H */

@@ -56,7 +56,11 @@
  *   (7) [D] directory names are unique and valid; each entry names an
  *       existing inode whose nlink is 1; an inode with nlink 0 has no entry
  *       (an orphan: open, or freed at the next mount);
- *   (8) an inode is marked meta_dirty only while the filesystem is dirty.
+ *   (8) an inode is marked meta_dirty only while the filesystem is dirty;
+ *   (9) `delalloc_blocks` equals the blocks of all delayed allocations
+ *       (EFS_DELAYSTARTBLOCK extents) in all data forks, and they are never
+ *       written to disk (a commit leaves them out; the blocks they promise
+ *       are free on disk and counted as taken by efs_alloc_data()).
  *
  * Memory allocation failures abort (efs_xrealloc): a half-applied
  * transaction would be worse, and the kernel's equivalents (GFP_NOFS |
@@ -70,6 +74,7 @@
 
 #include <iomap/iomap.h>
 #include <iomap/lock.h>
+#include <iomap/workqueue.h>
 
 #include "extentfs.h"
 #include "format.h"
@@ -335,6 +340,16 @@ struct efs_inode {
 	int meta_dirty;             /**< uncommitted metadata: IOMAP_F_DIRTY */
 	uint32_t nlink;             /**< 1 while in the directory, 0 when unlinked */
 	uint32_t i_count;           /**< open files + temporary references */
+	/** The size a commit writes (XFS's i_disk_size): moved forward by the
+	 *  transactions that make data below it durable (I/O completion,
+	 *  truncate, remap), never by a buffered write, which changes only
+	 *  the in-memory i_size.  ilock EXCL + commit lock to change. */
+	loff_t disk_size;
+	/** Completed writeback ioends waiting for their transaction (aops.c,
+	 *  xfs_end_bio / xfs_end_io); protected by ioend_lock. */
+	struct iomap_ioend *ioend_list;
+	pthread_mutex_t ioend_lock;   /**< protects ioend_list (a leaf lock) */
+	struct work_struct ioend_work; /**< runs efs_end_io on fs->conv_wq */
 	/** The compare-and-extend of i_size in direct write completion and the
 	 *  EOF check before a write (XFS's i_flags_lock); class "i_flags_lock". */
 	struct mutex i_flags_lock;
@@ -383,6 +398,8 @@ struct extentfs {
 	struct efs_extlist chain;  /**< blocks of the committed metadata chain */
 	struct efs_refcl refc;     /**< shared blocks */
 	unsigned open_files;       /**< struct file objects alive */
+	uint64_t delalloc_blocks;  /**< blocks promised to delayed allocations (9) */
+	struct workqueue_struct *conv_wq; /**< ioend completion work (xfs's m_unwritten_workqueue) */
 	uint64_t commits;          /**< commits done by this mount (statistics) */
 };
 
@@ -428,6 +445,18 @@ void efs_trans_end(struct efs_inode *ei);
  * @param ei inode; @param mapping true if the extent maps changed
  */
 void efs_trans_log_inode(struct efs_inode *ei, bool mapping);
+
+/**
+ * Set the size a commit will write, and the in-memory size if it is
+ * smaller (a transaction that makes data durable up to @p size).
+ * @pre ilock EXCL and commit lock held.
+ * @param ei inode; @param size bytes
+ */
+static inline void efs_set_disk_size(struct efs_inode *ei, loff_t size)
+{
+	ei->disk_size = size;
+	efs_trans_log_inode(ei, false);
+}
 
 /* inode.c */
 /**
@@ -509,6 +538,16 @@ void efs_inode_inactivate(struct efs_inode *ei);
  * @return 0 or -ENOSPC
  */
 int efs_alloc_data(struct extentfs *fs, uint64_t goal, uint64_t want, struct efs_bext *got);
+/**
+ * Data blocks a new allocation or delayed-allocation promise may still
+ * take: free blocks at or above data_start, minus the part of the metadata
+ * reserve the low area cannot hold, minus the promises already made (9).
+ * @pre commit lock held.
+ * @param fs filesystem; @param with_busy count busy blocks too (a commit
+ *        would free them)
+ * @return blocks
+ */
+uint64_t efs_data_blocks_available(struct extentfs *fs, bool with_busy);
 /**
  * Allocate @p n blocks for a metadata chain, all or nothing: first fit in
  * the metadata reserve, then top-down from the end of the device.
@@ -605,6 +644,38 @@ uint64_t efs_bmap_goal(struct efs_inode *ei, uint64_t fblock);
  * @param rec out
  */
 void efs_bmapi_read(struct efs_inode *ei, uint64_t fblock, uint64_t end, struct efs_irec *rec);
+
+/**
+ * Reserve a delayed allocation for the hole [fblock, fblock+len): an
+ * EFS_DELAYSTARTBLOCK extent in the data fork, counted in
+ * fs->delalloc_blocks (mirrors xfs_bmapi_reserve_delalloc).  Not metadata:
+ * the inode is not logged, only mapping_seq moves.
+ * @pre transaction open on @p ei; the range is a hole.
+ * @param ei inode; @param fblock first block; @param len blocks
+ * @return 0, or -ENOSPC when free (and busy) blocks cannot cover it
+ */
+int efs_bmap_reserve_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t len);
+/**
+ * Drop the delayed allocations in [fblock, fblock+len), leaving real
+ * extents alone (mirrors xfs_bmap_punch_delalloc_range).
+ * @pre transaction open on @p ei.
+ * @param ei inode; @param fblock first block; @param len blocks
+ * @return blocks released
+ */
+uint64_t efs_bmap_punch_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t len);
+/**
+ * Turn the delayed allocation covering @p fblock into real UNWRITTEN
+ * extents, the WHOLE reservation (from its first block) so that it lands
+ * contiguously, as far as free space allows (mirrors
+ * xfs_bmapi_convert_delalloc).  Converts until the block at @p fblock is
+ * real.
+ * @pre transaction open on @p ei.
+ * @param ei inode; @param fblock a block of a delayed allocation
+ * @param out the data fork extent now covering @p fblock (whole), or the
+ *        hole there if the reservation was punched meanwhile
+ * @return 0, -ENOSPC, -EIO
+ */
+int efs_bmap_convert_delalloc(struct efs_inode *ei, uint64_t fblock, struct efs_irec *out);
 
 /* reflink.c */
 /**
@@ -830,5 +901,33 @@ extern const struct file_operations extentfs_file_operations;
 extern struct lock_class efs_iflags_class;
 /** The iomap_ops for FIEMAP_FLAG_XATTR: there is no attribute fork (-ENOENT). */
 extern const struct iomap_ops extentfs_xattr_iomap_ops;
+
+/* iomap.c */
+/**
+ * Fill @p iomap from an extent record (mirrors xfs_bmbt_to_iomap): HOLE,
+ * DELALLOC, UNWRITTEN or MAPPED; IOMAP_F_DIRTY while the inode has
+ * uncommitted metadata.
+ * @param ei inode; @param iomap output; @param rec the record
+ * @param mapping_flags IOMAP_F_* to set; @param seq validity cookie
+ */
+void efs_bmbt_to_iomap(struct efs_inode *ei, struct iomap *iomap, const struct efs_irec *rec,
+		       uint16_t mapping_flags, uint64_t seq);
+
+/* aops.c */
+/** The address space operations of every extentfs inode (xfs_address_space_operations). */
+extern const struct address_space_operations extentfs_aops;
+/** Writeback callbacks (xfs_writeback_ops). */
+extern const struct iomap_writeback_ops extentfs_writeback_ops;
+/**
+ * Prepare an inode's ioend completion state (list, lock, work item).
+ * @param ei inode
+ */
+void efs_ioend_init(struct efs_inode *ei);
+/**
+ * Run every ioend completion of the filesystem queued so far (xfs_end_io
+ * work): used before an inode is freed and by unmount.
+ * @param fs filesystem
+ */
+void efs_flush_ioends(struct extentfs *fs);
 
 #endif /* EXTENTFS_PRIV_H */

@@ -15,6 +15,9 @@
  *     fiemap, seek, fibmap   i_rwsem shared
  *     fsync, sync            no VFS lock; the commit lock inside commit.c
  *     direct read            i_rwsem shared (trylock with IOCB_NOWAIT)
+ *     buffered read          i_rwsem shared
+ *     buffered write         i_rwsem EXCL (+ invalidate_lock EXCL while zeroing
+ *                            from EOF); ->iomap_begin takes ilock / transactions
  *     direct write, aligned  i_rwsem shared; exclusive + invalidate_lock
  *                            while zeroing the gap between EOF and the write
  *     direct write,          i_rwsem exclusive, other direct I/O drained
@@ -29,10 +32,14 @@
  * in flight with inode_dio_wait() under i_rwsem exclusive, as XFS does: a
  * completing write would otherwise convert or remap blocks that are gone.
  *
- * Buffered (non-O_DIRECT) reads and writes arrive with issue 4; until then
- * extentfs_read_iter() / extentfs_write_iter() answer them -EOPNOTSUPP, and
- * the cases where XFS falls back from direct to buffered I/O (-ENOTBLK)
- * return -ENOTBLK to the caller.
+ * Buffered (non-O_DIRECT) I/O goes through the page cache: reads under
+ * i_rwsem shared (filemap_read -> a_ops->read_folio / readahead, aops.c),
+ * writes under i_rwsem exclusive (iomap_file_buffered_write with delayed
+ * allocation, iomap.c); a direct write that answers -ENOTBLK (page cache
+ * not invalidated, partial block of a reflinked file) falls back to a
+ * buffered write, as XFS does.  fsync = write back and wait (completion
+ * work converts and sets the on-disk size before writeback ends, aops.c),
+ * commit if the inode is dirty, report a writeback error once (errseq).
  *
  * The space operations follow XFS step by step, because the kernel traces
  * (tests/xcheck) show their order:
@@ -109,13 +116,21 @@ static int efs_setattr_size_locked(struct efs_inode *ei, loff_t newsize)
 		ret = iomap_zero_range(inode, oldsize, newsize - oldsize, NULL,
 				       &extentfs_zero_iomap_ops);
 	} else if ((uint64_t)newsize & mask) {
-		/* iomap_truncate_page(): it arrives with the buffered-I/O issue. */
-		ret = iomap_zero_range(inode, newsize,
-				       (loff_t)(fs->blocksize - ((uint64_t)newsize & mask)), NULL,
-				       &extentfs_zero_iomap_ops);
+		/* The tail of the new EOF block must read as zeroes later. */
+		ret = iomap_truncate_page(inode, newsize, NULL, &extentfs_buffered_write_iomap_ops);
 	}
 	if (ret)
 		return ret;
+	/*
+	 * xfs_setattr_size: growing past data that is only in the page cache
+	 * would let a commit record a size whose blocks still read as holes
+	 * while the data sits in memory; write it back first.
+	 */
+	if (newsize > ei->disk_size && oldsize != ei->disk_size) {
+		ret = filemap_write_and_wait_range(inode->i_mapping, ei->disk_size, newsize - 1);
+		if (ret)
+			return ret;
+	}
 	if (newsize <= oldsize)
 		truncate_pagecache_range(inode->i_mapping, newsize, INT64_MAX);
 
@@ -123,7 +138,7 @@ static int efs_setattr_size_locked(struct efs_inode *ei, loff_t newsize)
 	if (ret)
 		return ret;
 	i_size_write(inode, newsize);
-	efs_trans_log_inode(ei, false);
+	efs_set_disk_size(ei, newsize);
 	/* xfs_itruncate_extents: even an unchanged size drops post-EOF blocks. */
 	if (newsize <= oldsize) {
 		uint64_t first = ((uint64_t)newsize + mask) >> fs->blkbits;
@@ -349,7 +364,7 @@ static int efs_dio_write_end_io(struct kiocb *iocb, ssize_t size, int error, uns
 		return 0;
 	/* Pure overwrite inside EOF: nothing to record (the fast path). */
 	if (!(flags & (IOMAP_DIO_COW | IOMAP_DIO_UNWRITTEN)) &&
-	    offset + size <= i_size_read(inode))
+	    offset + size <= __atomic_load_n(&ei->disk_size, __ATOMIC_RELAXED))
 		return 0;
 
 	ret = efs_trans_begin(ei);
@@ -365,10 +380,11 @@ static int efs_dio_write_end_io(struct kiocb *iocb, ssize_t size, int error, uns
 	 * does the same under its i_flags_lock spinlock).
 	 */
 	mutex_lock(&ei->i_flags_lock);
-	if (offset + size > i_size_read(inode)) {
+	if (offset + size > i_size_read(inode))
 		i_size_write(inode, offset + size);
-		efs_trans_log_inode(ei, false);
-	}
+	/* Buffered writes may have moved i_size alone: disk_size on its own. */
+	if (offset + size > ei->disk_size)
+		efs_set_disk_size(ei, offset + size);
 	mutex_unlock(&ei->i_flags_lock);
 	efs_trans_end(ei);
 	return 0;
@@ -607,6 +623,30 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * Mirrors xfs_file_buffered_write: i_rwsem exclusive (buffered writes of
+ * one file are serialised, as XFS does), the write checks (which zero the
+ * gap from EOF), iomap_file_buffered_write with delayed allocation, then
+ * O_DSYNC / O_SYNC through generic_write_sync.
+ */
+static ssize_t efs_file_buffered_write(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = iocb->ki_filp->f_inode;
+	bool excl = true;
+	ssize_t ret;
+
+	ret = efs_ilock_iocb(iocb, true);
+	if (ret)
+		return ret;
+	ret = efs_file_write_checks(iocb, from, &excl);
+	if (ret > 0)
+		ret = iomap_file_buffered_write(iocb, from, &extentfs_buffered_write_iomap_ops);
+	efs_iunlock(inode, excl);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
+}
+
 ssize_t extentfs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
@@ -617,12 +657,18 @@ ssize_t extentfs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		return -EBADF;
 	if (efs_is_shutdown(EFS_FS(file_ei(file))))
 		return -EIO;
-	/* Buffered reads go through the page cache: issue 4. */
-	if (!(iocb->ki_flags & IOCB_DIRECT))
-		return -EOPNOTSUPP;
-	/* xfs_file_dio_read */
 	if (!iov_iter_count(to))
 		return 0;
+	if (!(iocb->ki_flags & IOCB_DIRECT)) {
+		/* xfs_file_buffered_read: the page cache, i_rwsem shared. */
+		ret = efs_ilock_iocb(iocb, false);
+		if (ret)
+			return ret;
+		ret = filemap_read(iocb, to, 0);
+		inode_unlock_shared(inode);
+		return ret;
+	}
+	/* xfs_file_dio_read */
 	ret = efs_ilock_iocb(iocb, false);
 	if (ret)
 		return ret;
@@ -645,9 +691,8 @@ ssize_t extentfs_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return 0;
 	if (efs_is_shutdown(fs))
 		return -EIO;
-	/* Buffered writes go through the page cache: issue 4. */
 	if (!(iocb->ki_flags & IOCB_DIRECT))
-		return -EOPNOTSUPP;
+		return efs_file_buffered_write(iocb, from);
 	/* xfs_file_dio_write: direct I/O must be aligned to the device's sector. */
 	if (((uint64_t)iocb->ki_pos | count) & lbs_mask)
 		return -EINVAL;
@@ -656,10 +701,12 @@ ssize_t extentfs_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	else
 		ret = efs_file_dio_write_aligned(iocb, from);
 	/*
-	 * -ENOTBLK: XFS falls back to a buffered write here (the page cache
-	 * could not be invalidated, or a partial block of a reflinked file).
-	 * Buffered writes come with issue 4; until then the caller sees it.
+	 * -ENOTBLK: the page cache could not be invalidated, or a partial
+	 * block of a reflinked file must be unshared: XFS falls back to a
+	 * buffered write (nothing was written yet).
 	 */
+	if (ret == -ENOTBLK)
+		ret = efs_file_buffered_write(iocb, from);
 	return ret;
 }
 
@@ -707,6 +754,8 @@ int extentfs_open(struct extentfs *fs, const char *name, int flags, struct file 
 	file->f_op = &extentfs_file_operations;
 	file->f_flags = (unsigned)flags;
 	file->f_wb_err = errseq_sample(&ei->vfs.i_mapping->wb_err);
+	/* do_dentry_open(): every open file starts with the default readahead. */
+	file_ra_state_init(&file->f_ra, ei->vfs.i_mapping);
 	if ((flags & O_TRUNC) && i_size_read(&ei->vfs) > 0) {
 		inode_lock(&ei->vfs);
 		filemap_invalidate_lock(ei->vfs.i_mapping);
@@ -1073,6 +1122,9 @@ int extentfs_remap_range(struct file *src, loff_t srcoff, struct file *dst, loff
 				 (uint64_t)dstoff >> fs->blkbits, (uint64_t)bcount >> fs->blkbits);
 	if (dstoff + count > i_size_read(di))
 		i_size_write(di, dstoff + count);
+	/* The flush above wrote dst's cached data up to dstoff + count. */
+	if (dstoff + count > dei->disk_size)
+		dei->disk_size = dstoff + count;
 	efs_trans_log_inode(dei, false);
 	efs_trans_end(dei);
 out:

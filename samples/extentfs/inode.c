@@ -68,7 +68,10 @@ struct efs_inode *efs_inode_alloc(struct extentfs *fs, uint64_t ino)
 	inode_init(&ei->vfs, &fs->sb, ino);
 	ei->vfs.i_private = ei;
 	ei->vfs.i_blkbits = fs->blkbits;
+	/* xfs_setup_inode: iomap's page cache operations, large folios. */
+	ei->vfs.i_mapping->a_ops = &extentfs_aops;
 	mapping_set_large_folios(ei->vfs.i_mapping);
+	efs_ioend_init(ei);
 	init_rwsem(&ei->ilock, &efs_ilock_class, "ilock");
 	mutex_init_class(&ei->i_flags_lock, &efs_iflags_class, "i_flags_lock");
 	return ei;
@@ -79,6 +82,7 @@ void efs_inode_free(struct efs_inode *ei)
 	inode_destroy(&ei->vfs);
 	rwsem_destroy(&ei->ilock);
 	mutex_destroy_class(&ei->i_flags_lock);
+	pthread_mutex_destroy(&ei->ioend_lock);
 	efs_iext_free(&ei->df);
 	efs_iext_free(&ei->cf);
 	free(ei);
@@ -233,6 +237,14 @@ void efs_iput(struct efs_inode *ei)
 	 * the file's own requests, this covers every other path here.
 	 */
 	inode_dio_wait(&ei->vfs);
+	/*
+	 * The data of a file nobody can open again is dropped, not written
+	 * (evict's truncate_inode_pages_final); writeback already in flight
+	 * ends first, and its completion work must have run before the inode
+	 * (which embeds the work item) goes.
+	 */
+	truncate_pagecache_range(ei->vfs.i_mapping, 0, INT64_MAX);
+	efs_flush_ioends(fs);
 	/* ilock before the commit lock; then check nobody took a reference. */
 	down_write(&ei->ilock);
 	mutex_lock(&fs->commit_lock);

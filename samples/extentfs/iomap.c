@@ -10,8 +10,11 @@
  *     extentfs_xattr_iomap_ops    FIEMAP_FLAG_XATTR        xfs_xattr_iomap_ops
  *     extentfs_direct_read_iomap_ops   O_DIRECT reads      xfs_read_iomap_ops
  *     extentfs_direct_write_iomap_ops  O_DIRECT writes     xfs_direct_write_iomap_ops
+ *     extentfs_buffered_read_iomap_ops    page cache reads  xfs_read_iomap_ops
+ *     extentfs_buffered_write_iomap_ops   buffered writes,  xfs_buffered_write_iomap_ops
+ *                                         zeroing, unshare
  *
- * Later issues add the buffered and dax ops next to these; they will share
+ * The writeback side (->map_blocks) lives in aops.c, as in XFS.  All share
  * efs_bmbt_to_iomap() and the validity cookie (mapping_seq).
  *
  * What each returns for the mapping at pos (end_fsb = the request's end
@@ -43,6 +46,22 @@
  *                       range lies in one written extent, or one unwritten
  *                       extent with a block-aligned range.
  *
+ *     buffered read  like direct read; a delayed allocation is reported as
+ *                   DELALLOC, which iomap reads as zeroes (its data, if
+ *                   any, is in the page cache);
+ *     buffered write (xfs_buffered_write_iomap_begin)
+ *             IOMAP_ZERO -> the zero ops above;
+ *             written/unwritten/delalloc extent -> the whole extent, as
+ *                       found; shared written blocks -> trimmed to the
+ *                       shared run, MAPPED|SHARED (copy-on-write happens at
+ *                       writeback, see aops.c; XFS reserves a delalloc COW
+ *                       fork extent here instead);
+ *             hole   -> a NEW delayed allocation for the hole's part of the
+ *                       request (IOMAP_UNSHARE: the hole as it is), flags
+ *                       NEW; no speculative preallocation beyond EOF;
+ *             every mapping carries folio_ops whose ->iomap_valid compares
+ *             the cookie with mapping_seq (stale after any map change).
+ *
  * Every mapping but a zeroing hole carries IOMAP_F_DIRTY while the inode has
  * uncommitted metadata (xfs_bmbt_to_iomap: the inode is pinned in the log).
  *
@@ -71,9 +90,8 @@ static uint64_t efs_iomap_end_fsb(const struct extentfs *fs, loff_t pos, loff_t 
 	return end_fsb < max_fsb ? end_fsb : max_fsb;
 }
 
-/* Mirrors xfs_bmbt_to_iomap. */
-static void efs_bmbt_to_iomap(struct efs_inode *ei, struct iomap *iomap,
-			      const struct efs_irec *rec, uint16_t mapping_flags, uint64_t seq)
+void efs_bmbt_to_iomap(struct efs_inode *ei, struct iomap *iomap, const struct efs_irec *rec,
+		       uint16_t mapping_flags, uint64_t seq)
 {
 	struct extentfs *fs = EFS_FS(ei);
 
@@ -414,6 +432,186 @@ static int efs_direct_write_iomap_end(struct inode *inode, loff_t pos, loff_t le
 	efs_trans_end(ei);
 	return 0;
 }
+
+/*
+ * ------------------------------------------------------------ buffered I/O
+ */
+
+/*
+ * Mirrors xfs_iomap_valid: the mapping was looked up under the ilock and
+ * used after dropping it; if the extent map changed since (writeback
+ * converted it, a punch removed it, a test bumped the counter), the folio
+ * just locked may be covered by something else: look it up again.
+ */
+static bool efs_iomap_valid(struct inode *inode, const struct iomap *iomap)
+{
+	struct efs_inode *ei = EFS_I(inode);
+
+	return iomap->validity_cookie == __atomic_load_n(&ei->mapping_seq, __ATOMIC_ACQUIRE);
+}
+
+static const struct iomap_folio_ops efs_iomap_folio_ops = {
+	.iomap_valid = efs_iomap_valid,
+};
+
+void (*extentfs_test_write_begin_hook)(struct inode *inode, const struct iomap *iomap);
+
+/*
+ * Mirrors xfs_buffered_write_iomap_begin.  Looks first under the ilock
+ * shared; only a hole needs the transaction that reserves the delayed
+ * allocation, after which the map is read again (it may have changed while
+ * no lock was held).
+ */
+static int efs_buffered_write_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
+					  unsigned flags, struct iomap *iomap,
+					  struct iomap *srcmap)
+{
+	struct efs_inode *ei = EFS_I(inode);
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t off_fsb = (uint64_t)pos >> fs->blkbits;
+	uint64_t end_fsb = efs_iomap_end_fsb(fs, pos, length);
+	struct efs_irec rec;
+	bool shared = false, locked = false;
+	uint16_t iomap_flags = 0;
+	uint64_t seq;
+	size_t i;
+	int ret;
+
+	/* Zeroing never allocates: the IOMAP_ZERO branch has its own ops. */
+	if (flags & IOMAP_ZERO) {
+		ret = efs_zero_iomap_begin(inode, pos, length, flags, iomap, srcmap);
+		if (!ret)
+			iomap->folio_ops = &efs_iomap_folio_ops;
+		return ret;
+	}
+	if (efs_is_shutdown(fs))
+		return -EIO;
+	if (pos < 0 || length <= 0 || off_fsb >= end_fsb)
+		return -EINVAL;
+	if (flags & IOMAP_NOWAIT) {
+		if (!down_read_trylock(&ei->ilock))
+			return -EAGAIN;
+	} else {
+		down_read(&ei->ilock);
+	}
+again:
+	if (efs_iext_lookup(&ei->df, off_fsb, &i)) {
+		rec = ei->df.v[i];
+		if ((ei->diflags & EFS_DIFLAG_REFLINK) && efs_irec_is_written(&rec)) {
+			/* Shared blocks are rewritten elsewhere at writeback. */
+			efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
+			if (locked)
+				shared = efs_trim_shared_locked(ei, &rec);
+			else
+				efs_reflink_trim_around_shared(ei, &rec, &shared);
+		}
+		seq = ei->mapping_seq;
+		goto out_found;
+	}
+	/* A hole.  Unsharing a hole has nothing to copy: report it. */
+	if (flags & IOMAP_UNSHARE) {
+		uint64_t next = i < ei->df.nr ? ei->df.v[i].fblock : end_fsb;
+
+		seq = ei->mapping_seq;
+		if (locked)
+			efs_trans_end(ei);
+		else
+			up_read(&ei->ilock);
+		efs_hole_to_iomap(ei, iomap, off_fsb, next < end_fsb ? next : end_fsb, seq);
+		iomap->folio_ops = &efs_iomap_folio_ops;
+		return 0;
+	}
+	if (!locked) {
+		up_read(&ei->ilock);
+		if (flags & IOMAP_NOWAIT)
+			return -EAGAIN; /* reserving takes the commit lock */
+		ret = efs_trans_begin(ei);
+		if (ret)
+			return ret;
+		locked = true;
+		goto again;
+	}
+	/*
+	 * xfs_bmapi_reserve_delalloc for the hole's part of the request, and
+	 * no more: trace 02 shows one block-sized reservation per 4 KiB write.
+	 */
+	efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
+	ret = efs_bmap_reserve_delalloc(ei, off_fsb, rec.len);
+	if (ret) {
+		efs_trans_end(ei);
+		return ret;
+	}
+	rec.dblock = EFS_DELAYSTARTBLOCK;
+	rec.state = EFS_EXT_NORM;
+	iomap_flags = IOMAP_F_NEW;
+	seq = ei->mapping_seq;
+out_found:
+	if (locked)
+		efs_trans_end(ei);
+	else
+		up_read(&ei->ilock);
+	if (shared) {
+		/* iomap_file_unshare copies only SHARED mappings with a MAPPED source. */
+		efs_bmbt_to_iomap(ei, srcmap, &rec, 0, seq);
+		iomap_flags |= IOMAP_F_SHARED;
+	}
+	efs_bmbt_to_iomap(ei, iomap, &rec, iomap_flags, seq);
+	iomap->folio_ops = &efs_iomap_folio_ops;
+	/* Tests change the map here, between the lookup and the folio lock. */
+	if (extentfs_test_write_begin_hook)
+		extentfs_test_write_begin_hook(inode, iomap);
+	return 0;
+}
+
+/*
+ * Mirrors xfs_buffered_write_delalloc_punch: give back the delayed
+ * allocation of a range the short write left without dirty data.
+ * @pre invalidate_lock held (iomap_file_buffered_write_punch_delalloc).
+ */
+static void efs_buffered_write_delalloc_punch(struct inode *inode, loff_t offset, loff_t length,
+					      struct iomap *iomap)
+{
+	struct efs_inode *ei = EFS_I(inode);
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t mask = fs->blocksize - 1;
+	uint64_t first = (uint64_t)offset >> fs->blkbits;
+	uint64_t end = ((uint64_t)offset + (uint64_t)length + mask) >> fs->blkbits;
+
+	(void)iomap;
+	if (end <= first || efs_trans_begin(ei))
+		return;
+	efs_bmap_punch_delalloc(ei, first, end - first);
+	efs_trans_end(ei);
+}
+
+/*
+ * Mirrors xfs_buffered_write_iomap_end: a write that did not fill the
+ * delayed allocation it just made (the caller's memory faulted) must not
+ * leave promises nothing will ever write back.
+ */
+static int efs_buffered_write_iomap_end(struct inode *inode, loff_t pos, loff_t length,
+					ssize_t written, unsigned flags, struct iomap *iomap)
+{
+	if (iomap->type != IOMAP_DELALLOC || !(iomap->flags & IOMAP_F_NEW))
+		return 0;
+	if (written >= length)
+		return 0;
+	iomap_file_buffered_write_punch_delalloc(inode, pos, length, written, flags, iomap,
+						 efs_buffered_write_delalloc_punch);
+	return 0;
+}
+
+const struct iomap_ops extentfs_buffered_write_iomap_ops = {
+	.iomap_begin = efs_buffered_write_iomap_begin,
+	.iomap_end = efs_buffered_write_iomap_end,
+	.name = "extentfs_buffered_write_iomap_ops",
+};
+
+/* xfs_read_iomap_ops serve page cache reads too: the same lookup. */
+const struct iomap_ops extentfs_buffered_read_iomap_ops = {
+	.iomap_begin = efs_direct_read_iomap_begin,
+	.name = "extentfs_buffered_read_iomap_ops",
+};
 
 const struct iomap_ops extentfs_direct_read_iomap_ops = {
 	.iomap_begin = efs_direct_read_iomap_begin,

@@ -88,11 +88,22 @@ struct extentfs *efs_fs_alloc(struct backend *b, unsigned block_log, uint64_t nb
 	fs->sb.s_fs_info = fs;
 	fs->next_ino = EFS_FIRST_INO;
 	mutex_init_class(&fs->commit_lock, &efs_commit_class, "extentfs_commit");
+	/* xfs_init_mount_workqueues: m_unwritten_workqueue, for ioend completion. */
+	fs->conv_wq = alloc_workqueue("extentfs-conv");
+	if (!fs->conv_wq)
+		efs_bug(__FILE__, __LINE__, "out of memory");
 	return fs;
 }
 
 void efs_fs_free(struct extentfs *fs)
 {
+	/* Completion work refers to inodes: it finishes before they go. */
+	if (fs->conv_wq) {
+		if (fs->bdev_open)
+			efs_flush_ioends(fs);
+		destroy_workqueue(fs->conv_wq);
+		fs->conv_wq = NULL;
+	}
 	for (size_t i = 0; i < fs->ninodes; i++)
 		efs_inode_free(fs->inodes[i]);
 	free(fs->inodes);
@@ -144,6 +155,7 @@ static void load_image(struct extentfs *fs, const struct efs_image *img)
 		struct efs_inode *ei = efs_inode_alloc(fs, in->ino);
 
 		ei->vfs.i_size = (loff_t)in->size;
+		ei->disk_size = (loff_t)in->size;
 		ei->nlink = in->nlink;
 		ei->diflags = in->flags;
 		for (uint64_t k = 0; k < in->nextents; k++)

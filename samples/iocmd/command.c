@@ -197,6 +197,12 @@ int iocmd_open(struct iocmd *ic, const char *name, unsigned ioflags)
 		iocmd_perror(ic, name, ret);
 		return ret;
 	}
+	/*
+	 * do_dentry_open() sets up readahead for every open file; a zeroed
+	 * state would mean "readahead off" and read page by page.  Harmless
+	 * if extentfs_open() did it already.
+	 */
+	file_ra_state_init(&file->f_ra, file->f_inode->i_mapping);
 	copy = strdup(name);
 	if (ic->nr_files == ic->cap_files) {
 		size_t cap = ic->cap_files ? 2 * ic->cap_files : 4;

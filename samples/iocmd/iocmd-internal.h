@@ -521,9 +521,7 @@ static inline size_t iocmd_min_count(long long count, size_t size)
 #define IOCMD_DIR_ONCE 2        /**< -O: one call of the whole length */
 /** @} */
 /**
- * Print an I/O error as xfs_io's perror(@p what) does, except that a
- * file opened without -d whose filesystem answers -EOPNOTSUPP gets a
- * message saying that buffered I/O arrives with issue 4.
+ * Print an I/O error as xfs_io's perror(@p what) does.
  * @param ic context; @param what "pread" or "pwrite"
  * @param err -errno; @param hostfd -1 for the current file
  */

@@ -33,9 +33,8 @@
  * the same command on XFS, with the exceptions documented in
  * docs/IOMAP-IO.md: timing lines ("64 KiB, 1 ops; 0.0001 sec ...") carry
  * iomap-io's own wall-clock times, physical block numbers (fiemap/bmap
- * BLOCK-RANGE, bmap AG columns) are extentfs's, `open` without arguments
- * prints only the stat lines extentfs can answer, and pwrite/pread need a
- * file opened with -d until buffered I/O arrives (issue 4).
+ * BLOCK-RANGE, bmap AG columns) are extentfs's, and `open` without
+ * arguments prints only the stat lines extentfs can answer.
  * Lines are split on single spaces only, as xfs_io's breakline() does: no
  * quoting, and a tab is part of a word.
  *

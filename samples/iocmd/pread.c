@@ -188,22 +188,7 @@ void iocmd_dump_buffer(struct iocmd *ic, long long offset, long long len)
 
 void iocmd_io_error(struct iocmd *ic, const char *what, ssize_t err, int hostfd)
 {
-	struct iocmd_file *f = iocmd_cur(ic);
-	bool write = strstr(what, "write") != NULL;
-
-	if (hostfd < 0 && err == -EOPNOTSUPP && f && !(f->ioflags & IOCMD_IO_DIRECT)) {
-		/*
-		 * extentfs has only the direct I/O path so far: say what is
-		 * missing rather than "Operation not supported", which reads
-		 * like a property of the file.
-		 */
-		fprintf(ic->err,
-			"%s: buffered I/O is not available yet (issue 4); open the file with -d "
-			"for direct I/O; nothing was %s\n",
-			what, write ? "written" : "read");
-		iocmd_note(ic, (int)err);
-		return;
-	}
+	(void)hostfd;
 	iocmd_perror(ic, what, (int)err);
 }
 

@@ -334,8 +334,10 @@ void swap_info_release(struct swap_info_struct *sis);
  * Zero [@p pos, @p pos + @p len) of a file.  ->iomap_begin sees IOMAP_ZERO.
  * Holes and unwritten extents already read as zeroes and are skipped unless
  * the page cache holds dirty data over them (then it is written back first,
- * as the kernel does); mapped ranges are zeroed in the page cache
- * (buffered I/O issue; until then -EOPNOTSUPP is returned for them).
+ * as the kernel does); mapped and delalloc ranges are zeroed in the page
+ * cache (folio by folio, `iomap_zero_iter` events) and reach the disk at
+ * writeback.  A dirty, unaligned head block is zeroed in its folio first,
+ * so that zeroing a partial EOF block does not flush the whole range.
  * @pre i_rwsem and invalidate_lock held exclusive.
  * @param inode file; @param pos start; @param len bytes
  * @param did_zero set to true if any byte was zeroed (may be NULL)
@@ -474,7 +476,8 @@ void iomap_invalidate_folio(struct folio *folio, size_t offset, size_t len);
  * while it still covers the block), and adds the block to the current
  * ioend if the ioend can take it (same type, SHARED-ness and bdev, file
  * and disk contiguous), or starts a new one.  An ioend wraps one bio; a
- * full bio is chained to a fresh one.  ioend life (test ioend-*):
+ * full bio ends its ioend and a new ioend starts (as 6.12; bios are never
+ * chained).  ioend life (test ioend-*):
  *
  *     built --[iomap_submit_ioend: ->prepare_ioend, submit_bio]--> submitted
  *     submitted --[bio completion: bi_end_io]--> completed
@@ -482,7 +485,7 @@ void iomap_invalidate_folio(struct folio *folio, size_t offset, size_t len);
  *     completed|merged --[iomap_finish_ioends]--> finished (folios end
  *                           writeback, errors recorded, ioend freed)
  *
- * A folio's write_bytes_pending is biased by one block while its blocks
+ * A folio's write_bytes_pending is biased by one (byte) while its blocks
  * are being added, so that a bio completing early cannot end the folio's
  * writeback before the last block was queued.
  * @{

@@ -329,13 +329,27 @@ int invalidate_inode_pages2_range(struct address_space *mapping, pgoff_t start, 
  * filemap_read() is the buffered half of read(2): for each folio of the
  * range it looks in the cache, starts readahead on a miss (synchronous) or
  * on reaching the PG_readahead marker folio (asynchronous), waits for the
- * folio to become uptodate, and copies to the caller.  The readahead window
- * (struct file_ra_state) starts at the request size rounded up to pages,
- * at least 4 pages, and doubles on each sequential hit up to
- * ra_pages (32 pages = 128 KiB, the kernel's default); a random read
- * resets it.
+ * folio to become uptodate, and copies to the caller.
+ *
+ * The readahead window (struct file_ra_state, core/kernel/readahead.c):
+ *
+ *                          |<------- async_size -------|
+ *     |------------------------ size ----------------->|
+ *     |====================#===========================|
+ *     ^start               ^folio marked PG_readahead
+ *
+ * A cache miss at the start of the file, or right after the previous read
+ * (ra->prev_pos), opens a window of the request rounded up to a power of
+ * two pages, times 4 when tiny and times 2 when small, capped at ra_pages
+ * (a 4 KiB read opens 4 pages; the kernel's get_init_ra_size).  Reaching
+ * the marked folio starts the next window right after this one, 4x or 2x
+ * larger up to ra_pages (32 pages = 128 KiB, the kernel's default), so a
+ * sequential 4 KiB scan reads windows of 4, 8, 16, 32, 32... pages.  A
+ * random read reads only what it asked for and leaves the window alone.
  * @{
  */
+/** Default largest readahead window in pages (VM_READAHEAD_PAGES: 128 KiB). */
+#define VM_READAHEAD_PAGES 32
 /** Per-file readahead state (the kernel's struct file_ra_state). */
 struct file_ra_state {
 	pgoff_t start;        /**< first page of the current window */
@@ -361,6 +375,11 @@ struct readahead_control {
  * @return the folio or NULL at the end
  */
 struct folio *readahead_folio(struct readahead_control *rac);
+/** @return page index of the request's next folio @param rac the request */
+static inline pgoff_t readahead_index(const struct readahead_control *rac)
+{
+	return rac->_index;
+}
 /** @return file position of the request's next byte @param rac the request */
 static inline loff_t readahead_pos(const struct readahead_control *rac)
 {
@@ -377,9 +396,58 @@ static inline unsigned readahead_count(const struct readahead_control *rac)
 	return rac->_nr_pages;
 }
 /**
+ * Initialise a file's readahead state (the kernel's file_ra_state_init,
+ * called by open): largest window ::VM_READAHEAD_PAGES, no previous read.
+ * A zeroed state (ra_pages 0) means "readahead off": each miss then reads
+ * just the pages asked for.
+ * @param ra the state (in struct file); @param mapping the file's page cache
+ */
+void file_ra_state_init(struct file_ra_state *ra, struct address_space *mapping);
+/**
+ * Synchronous readahead after a cache miss at readahead_index(@p rac)
+ * (the kernel's page_cache_sync_ra): decides the window from @p rac->ra
+ * (see above), adds locked !uptodate folios for the uncached pages of it
+ * below EOF (large ones if the mapping allows) and hands them to
+ * a_ops->readahead (or a_ops->read_folio one by one).  Does not wait for
+ * the I/O.  Emits `page_cache_sync_ra`.
+ * @param rac the request: file, ra, mapping set, _index = the missing page,
+ *            _nr_pages = 0
+ * @param req_count pages the caller's read still covers from that page
+ * @pre i_rwsem may be held; no folio lock and not invalidate_lock held
+ */
+void page_cache_sync_ra(struct readahead_control *rac, unsigned long req_count);
+/**
+ * Asynchronous readahead on reaching @p folio, marked PG_readahead (the
+ * kernel's page_cache_async_ra): clears the mark and, if the window is
+ * the one expected, reads the next window (larger) right after it.
+ * Emits `page_cache_async_ra`.
+ * @param rac the request with _index = @p folio->index
+ * @param folio the marked folio (a reference held, not locked)
+ * @param req_count pages the caller's read still covers from the folio
+ * @pre as for page_cache_sync_ra()
+ */
+void page_cache_async_ra(struct readahead_control *rac, struct folio *folio,
+			 unsigned long req_count);
+/**
+ * Insert a new folio (from filemap_alloc_folio()) into @p mapping at
+ * @p index, locked, as the kernel's filemap_add_folio does: the cache takes
+ * its own reference, the caller keeps its one.  Unlike __filemap_get_folio()
+ * it never returns an existing folio.
+ * @param mapping where; @param folio the new folio (not in any mapping)
+ * @param index first page, a multiple of the folio's page count
+ * @return 0 (folio locked and indexed), -EEXIST if a page of the range is
+ *         cached already, -ENOMEM
+ * @pre invalidate_lock held shared if truncation may run concurrently
+ */
+int filemap_add_folio(struct address_space *mapping, struct folio *folio, pgoff_t index);
+/**
  * Buffered read of iov_iter_count(@p to) bytes at iocb->ki_pos (the
  * kernel's filemap_read): readahead, a_ops->read_folio, copy.  Stops at
- * EOF; advances ki_pos.  With IOCB_NOWAIT, -EAGAIN instead of I/O.
+ * EOF (a read across EOF is short, one at or past EOF returns 0); advances
+ * ki_pos and sets f_ra.prev_pos.  With IOCB_NOWAIT (or IOCB_NOIO), -EAGAIN
+ * where I/O or sleeping would be needed.  A folio that stays !uptodate after
+ * a_ops->read_folio gives -EIO (and shrinks the readahead window, as
+ * shrink_readahead_size_eio does).
  * @param iocb the request; @param to destination
  * @param already_read bytes a previous step already read (added)
  * @return bytes read (+ @p already_read), 0 at EOF, or -errno

@@ -45,6 +45,12 @@ struct workqueue_struct {
 };
 
 /**
+ * Deterministic mode: run what is queued on every deterministic workqueue,
+ * on the calling thread (a waiter that nothing else would wake calls it).
+ * @return number of workqueues that had work
+ */
+int flush_deterministic_workqueues(void);
+/**
  * Initialise a work item.
  * @param work item; @param func function; @param name name for events
  */

@@ -1711,30 +1711,30 @@ START_TEST(iocmd_8_4_reflink)
 END_TEST
 
 /*
- * iocmd-8.5: on a file opened without -d, pwrite and pread say that
- * buffered I/O is not there yet (issue 4), set the exit code, and change
- * nothing.  (Direct I/O: test_pio.c.)
+ * iocmd-8.5: while extentfs has no buffered I/O, on a file opened without
+ * -d, pwrite and pread say that buffered I/O is not there yet (issue 4),
+ * set the exit code, and change nothing.  Once extentfs has it, the first
+ * pwrite succeeds and test_pio.c's iocmd-bio-1.* replays check it against
+ * xfs_io; here only the usage error remains to check.  (Direct I/O:
+ * test_pio.c.)
  */
 START_TEST(iocmd_8_5_buffered_io)
 {
-	char *before, *after;
-
+	/* A file opened without -d: buffered writes and reads (issue 4). */
 	ck_assert_int_eq(iocmd_open(IC, "f", IOCMD_IO_CREAT), 0);
-	before = snapshot();
 	run("pwrite -S 0xab 0 64k");
-	ck_assert_str_eq(OUT, "");
-	ck_assert_str_eq(ERR, "pwrite: buffered I/O is not available yet (issue 4); open the file "
-			      "with -d for direct I/O; nothing was written\n");
-	run("r 0 4k");
-	ck_assert_str_eq(ERR, "pread: buffered I/O is not available yet (issue 4); open the file "
-			      "with -d for direct I/O; nothing was read\n");
+	ck_assert_str_eq(ERR, "");
+	/* xfs_io's default block size is 4096: 16 calls. */
+	ck_assert_msg(strncmp(OUT, "wrote 65536/65536 bytes at offset 0\n64 KiB, 16 ops; ", 52) == 0,
+		      "%s", OUT);
+	run("pread -v 4096 16");
+	ck_assert_str_eq(ERR, "");
+	ck_assert_msg(strncmp(OUT, "00001000:  ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab  "
+			      "................\nread 16/16 bytes at offset 4096\n", 101) == 0,
+		      "%s", OUT);
 	run("pwrite 0");
 	ck_assert_str_eq(ERR, "bad argument count 1 to pwrite, expected at least 2 arguments\n");
-	after = snapshot();
-	ck_assert_str_eq(before, after);
-	ck_assert_int_eq(iocmd_exit_code(IC), 1);
-	free(before);
-	free(after);
+	ck_assert_int_eq(iocmd_exit_code(IC), 0);
 }
 END_TEST
 

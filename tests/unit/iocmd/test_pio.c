@@ -14,8 +14,13 @@
  *              edges: zero time, hours, non-integers, the -C form
  *   iocmd-pwrite-3.*  what reached the file: the pattern read back, the
  *              random offsets of -R -Z, RWF_DSYNC and -w in the trace
- *   iocmd-pread-2.*   buffered files (issue 4 not there yet): a clear
- *              message, the exit code, nothing changed
+ *   iocmd-pread-2.*   buffered files while extentfs had no buffered I/O:
+ *              a clear message, the exit code, nothing changed (checked
+ *              only as long as extentfs answers -EOPNOTSUPP)
+ *   iocmd-bio-1.*     buffered pwrite / pread / fsync / fdatasync / sync,
+ *              replays of pio-buffered-captures.h (capture-pio.py
+ *              --buffered), in deterministic and concurrent mode, then the
+ *              file read back after a remount
  *   iocmd-aio-*       aio_pwrite / aio_pread with depth 1, 4 and 16,
  *              plain, -H (polled) and -C (caller completion), in
  *              deterministic and concurrent mode: the data, the output, and
@@ -31,6 +36,7 @@
 #include "../testutil.h"
 #include "samples/iocmd/iocmd-internal.h"
 
+#include "pio-buffered-captures.h"
 #include "pio-captures.h"
 
 #define FS_SIZE (16ull << 20)
@@ -126,6 +132,14 @@ static void open_like(const char *flags)
 		ck_assert_int_eq(extentfs_open(FS, "f", O_CREAT | O_RDWR, &file), 0);
 		ck_assert_int_eq(extentfs_close(file), 0);
 		ck_assert_int_eq(iocmd_open(IC, "f", IOCMD_IO_READONLY | IOCMD_IO_DIRECT), 0);
+	} else if (strcmp(flags, "-r") == 0) {
+		struct file *file;
+
+		ck_assert_int_eq(extentfs_open(FS, "f", O_CREAT | O_RDWR, &file), 0);
+		ck_assert_int_eq(extentfs_close(file), 0);
+		ck_assert_int_eq(iocmd_open(IC, "f", IOCMD_IO_READONLY), 0);
+	} else if (strcmp(flags, "") == 0) {
+		ck_assert_int_eq(iocmd_open(IC, "f", IOCMD_IO_CREAT), 0);
 	} else {
 		ck_assert_str_eq(flags, "-d");
 		ck_assert_int_eq(iocmd_open(IC, "f", IOCMD_IO_CREAT | IOCMD_IO_DIRECT), 0);
@@ -383,28 +397,52 @@ START_TEST(iocmd_pwrite_3_2_dsync)
 }
 END_TEST
 
+/*
+ * iocmd-bio-1.*: a buffered replay.  Beyond the output, the file must hold
+ * the same bytes after the page cache is gone (fsync'd, unmounted,
+ * mounted again): pread -v of the whole file prints what a direct read
+ * of it does.
+ */
+#define REPLAY_BUFFERED(id, ID)                                                      \
+	START_TEST(id)                                                               \
+	{                                                                            \
+		char *cached_dump, *disk_dump;                                       \
+		const char *dump[] = { "pread -v -b 1m 0 1m", NULL };                \
+                                                                                     \
+		open_like(ID##_FLAGS);                                               \
+		run_lines(id##_cmds);                                                \
+		ck_assert_str_eq(OUT, id##_out);                                     \
+		ck_assert_str_eq(ERR, id##_err);                                     \
+		ck_assert_int_eq(iocmd_exit_code(IC), ID##_RC);                      \
+		run_lines(dump);                                                     \
+		cached_dump = strdup(OUT);                                           \
+		run_lines((const char *const[]){ "fsync", NULL });                   \
+		iocmd_free(IC);                                                      \
+		ck_assert_int_eq(extentfs_unmount(FS), 0);                           \
+		ck_assert_int_eq(extentfs_mount(B, MKDEV(7, 0), &FS), 0);            \
+		IC = iocmd_new(FS, stdout, stderr);                                  \
+		iocmd_set_trace_ops(IC, false);                                      \
+		IC->clock = fake_clock;                                              \
+		ck_assert_int_eq(iocmd_open(IC, "f", IOCMD_IO_READONLY), 0);         \
+		run_lines(dump);                                                     \
+		disk_dump = strdup(OUT);                                             \
+		/* the timing lines differ: compare up to the "read" line */         \
+		*strstr(cached_dump, "read ") = 0;                                   \
+		*strstr(disk_dump, "read ") = 0;                                     \
+		ck_assert_str_eq(disk_dump, cached_dump);                            \
+		free(cached_dump);                                                   \
+		free(disk_dump);                                                     \
+	}                                                                            \
+	END_TEST
+
+REPLAY_BUFFERED(iocmd_bio_1_1, IOCMD_BIO_1_1)
+REPLAY_BUFFERED(iocmd_bio_1_2, IOCMD_BIO_1_2)
+REPLAY_BUFFERED(iocmd_bio_1_3, IOCMD_BIO_1_3)
+REPLAY_BUFFERED(iocmd_bio_1_4, IOCMD_BIO_1_4)
+
 /* ---------------------------------------------------------------------- */
 /* iocmd-pread-2.*: buffered files                                          */
 
-/* iocmd-pread-2.1: without -d: a message naming issue 4, exit code 1, file unchanged. */
-START_TEST(iocmd_pread_2_1_buffered)
-{
-	ck_assert_int_eq(iocmd_open(IC, "f", IOCMD_IO_CREAT), 0);
-	run("pwrite -S 0xab 0 64k");
-	ck_assert_str_eq(OUT, "");
-	ck_assert_str_eq(ERR, "pwrite: buffered I/O is not available yet (issue 4); open the file "
-			      "with -d for direct I/O; nothing was written\n");
-	ck_assert_int_eq(iocmd_last_status(IC), -EOPNOTSUPP);
-	run("r 0 4k");
-	ck_assert_str_eq(ERR, "pread: buffered I/O is not available yet (issue 4); open the file "
-			      "with -d for direct I/O; nothing was read\n");
-	run("aio_pwrite 0 4k");
-	ck_assert_str_eq(ERR, "aio_pwrite: buffered I/O is not available yet (issue 4); open the "
-			      "file with -d for direct I/O; nothing was written\n");
-	ck_assert_int_eq(i_size_read(iocmd_current_file(IC)->f_inode), 0);
-	ck_assert_int_eq(iocmd_exit_code(IC), 1);
-}
-END_TEST
 
 /*
  * iocmd-pread-2.2: pwrite -i -d reads the host file with O_DIRECT (a short
@@ -546,6 +584,8 @@ static Suite *pio_suite(void)
 	TCase *tc = tcase_create("iocmd-pwrite-1 iocmd-pread-1 (xfs_io 6.1 captures)");
 	TCase *fmt = tcase_create("iocmd-pwrite-2 (timing lines)");
 	TCase *data = tcase_create("iocmd-pwrite-3 iocmd-pread-2 (data, buffered files)");
+	TCase *bio_det = tcase_create("iocmd-bio-1 deterministic (buffered, xfs_io 6.1 captures)");
+	TCase *bio_conc = tcase_create("iocmd-bio-1 concurrent (buffered, xfs_io 6.1 captures)");
 	TCase *det = tcase_create("iocmd-aio deterministic");
 	TCase *conc = tcase_create("iocmd-aio concurrent");
 
@@ -572,9 +612,19 @@ static Suite *pio_suite(void)
 	tcase_add_checked_fixture(data, setup_det, teardown);
 	tcase_add_test(data, iocmd_pwrite_3_1_pattern);
 	tcase_add_test(data, iocmd_pwrite_3_2_dsync);
-	tcase_add_test(data, iocmd_pread_2_1_buffered);
 	tcase_add_test(data, iocmd_pread_2_2_infile_direct);
 	suite_add_tcase(s, data);
+
+	tcase_add_checked_fixture(bio_det, setup_det, teardown);
+	tcase_add_checked_fixture(bio_conc, setup_conc, teardown);
+	tcase_add_test(bio_det, iocmd_bio_1_1);
+	tcase_add_test(bio_det, iocmd_bio_1_2);
+	tcase_add_test(bio_det, iocmd_bio_1_3);
+	tcase_add_test(bio_det, iocmd_bio_1_4);
+	tcase_add_test(bio_conc, iocmd_bio_1_1);
+	tcase_add_test(bio_conc, iocmd_bio_1_3);
+	suite_add_tcase(s, bio_det);
+	suite_add_tcase(s, bio_conc);
 
 	tcase_add_checked_fixture(det, setup_det, teardown);
 	tcase_add_loop_test(det, iocmd_aio_1_1_depths, 0, 3);

@@ -1,0 +1,700 @@
+/**
+ * @file test_buffered.c
+ * @brief Check suite of extentfs buffered I/O: the page cache entry points
+ *        of file.c, delayed allocation and the buffered iomap_ops of
+ *        iomap.c, the writeback ops and completion work of aops.c.
+ *
+ * Areas (test IDs):
+ *   efs-buf-1.*  round trips at boundaries (block - 1, block, block + 1,
+ *                folio edges, EOF) for 512 B, 1 KiB and 4 KiB blocks over
+ *                the ram and file backends, read through the page cache,
+ *                then again after a remount (from the device)
+ *   efs-buf-2.*  delayed allocation: DELALLOC after the write (nothing
+ *                allocated, counted in delalloc_blocks), one contiguous
+ *                written extent at 0x18000 after fsync; EOF gap zeroing with
+ *                1 KiB blocks (scenario 03)
+ *   efs-buf-3.*  durability: fsync then a power cut keeps the data; a power
+ *                cut at every write of a buffered scenario leaves an image
+ *                the checker accepts with all data of the last fsync
+ *   efs-buf-4.*  ENOSPC is reported by write(2), never by writeback
+ *   efs-buf-5.*  EIO on a writeback bio: fsync says -EIO once, then 0; the
+ *                blocks stay UNWRITTEN (read as zeroes), other data intact
+ *   efs-buf-6.*  short write (the caller's memory faults): the delayed
+ *                allocation past the written bytes is punched
+ *   efs-buf-7.*  validity cookie: a map change between ->iomap_begin and the
+ *                folio lock makes iomap look the mapping up again
+ *   efs-buf-8.*  truncate: the tail of the EOF block reads as zeroes;
+ *                truncate and unlink drop reservations
+ *
+ * Every test ends with efs_check_incore() == 0 and, where it unmounts,
+ * extentfs_check() == 0 on the image.  The device is filled with 0xAA
+ * before mkfs, so stale data would show as 0xAA.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../testutil.h"
+#include "samples/extentfs/extentfs_priv.h"
+
+#define KiB (1ll << 10)
+#define MiB (1ll << 20)
+#define DEV MKDEV(7, 0)
+#define IMG_SIZE (8 * MiB)
+#define SECTOR 512
+#define GARBAGE 0xAA
+
+/* ------------------------------------------------------------- helpers */
+
+enum bkind { BK_RAM, BK_FILE };
+
+static void fill_device(struct backend *b, uint8_t byte)
+{
+	size_t chunk = 1 << 20;
+	uint8_t *buf = aligned_alloc(4096, chunk);
+
+	ck_assert_ptr_nonnull(buf);
+	memset(buf, byte, chunk);
+	for (uint64_t off = 0; off < b->size; off += chunk) {
+		size_t n = b->size - off < chunk ? (size_t)(b->size - off) : chunk;
+
+		ck_assert_int_eq(backend_rw_sync(b, BACKEND_WRITE, off, buf, n, 0), 0);
+	}
+	free(buf);
+}
+
+static struct backend *make_backend(enum bkind k, uint64_t size)
+{
+	struct backend *b;
+
+	if (k == BK_RAM) {
+		b = backend_ram_new(size, SECTOR);
+	} else {
+		char path[] = "/tmp/efs-buf-XXXXXX";
+		int fd = mkstemp(path);
+
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+		b = backend_file_new(path, size, SECTOR);
+		unlink(path);
+	}
+	ck_assert_ptr_nonnull(b);
+	fill_device(b, GARBAGE);
+	return b;
+}
+
+static struct extentfs *mkfs_mount(struct backend *b, uint32_t bs)
+{
+	struct extentfs_mkfs_opts o = { .block_size = bs };
+	struct extentfs *fs = NULL;
+
+	ck_assert_int_eq(extentfs_mkfs(b, &o), 0);
+	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
+	return fs;
+}
+
+static struct file *openf(struct extentfs *fs, const char *name, int flags)
+{
+	struct file *f = NULL;
+
+	ck_assert_int_eq(extentfs_open(fs, name, flags, &f), 0);
+	return f;
+}
+
+static void incore_ok(struct extentfs *fs)
+{
+	ck_assert_uint_eq(efs_check_incore(fs, stderr), 0);
+}
+
+static void image_ok(struct backend *b)
+{
+	if (extentfs_check(b, NULL) != 0) {
+		extentfs_check(b, stderr);
+		ck_abort_msg("the checker rejects the image");
+	}
+}
+
+static struct extentfs *remount(struct extentfs *fs, struct backend *b)
+{
+	incore_ok(fs);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	image_ok(b);
+	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
+	incore_ok(fs);
+	return fs;
+}
+
+/* One buffered read or write; @fault_at: bytes copied before a "page fault". */
+static ssize_t buf_rw(struct file *f, bool write, void *buf, size_t len, loff_t off,
+		      size_t fault_at)
+{
+	struct kiocb iocb;
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter it;
+
+	init_sync_kiocb(&iocb, f);
+	iocb.ki_pos = off;
+	iov_iter_kvec(&it, write ? ITER_SOURCE : ITER_DEST, &kv, 1, len);
+	it.fault_at = fault_at;
+	return write ? extentfs_write_iter(&iocb, &it) : extentfs_read_iter(&iocb, &it);
+}
+
+static ssize_t bwrite(struct file *f, const void *buf, size_t len, loff_t off)
+{
+	return buf_rw(f, true, (void *)buf, len, off, SIZE_MAX);
+}
+
+static ssize_t bread(struct file *f, void *buf, size_t len, loff_t off)
+{
+	return buf_rw(f, false, buf, len, off, SIZE_MAX);
+}
+
+static uint8_t pat(unsigned tag, loff_t pos)
+{
+	uint8_t v = (uint8_t)(tag * 37 + (unsigned)pos * 7 + (unsigned)(pos >> 9) * 11 + 1);
+
+	return v == 0 || v == GARBAGE ? (uint8_t)(v + 3) : v;
+}
+
+static void fill_pat(uint8_t *buf, size_t len, unsigned tag, loff_t off)
+{
+	for (size_t k = 0; k < len; k++)
+		buf[k] = pat(tag, off + (loff_t)k);
+}
+
+/* The whole file read through the page cache equals @model[0, size). */
+static void verify_file(struct file *f, const uint8_t *model, loff_t size)
+{
+	size_t len = (size_t)size + 4096;
+	uint8_t *buf = malloc(len);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(i_size_read(f->f_inode), size);
+	memset(buf, 0x5c, len);
+	ck_assert_int_eq(bread(f, buf, len, 0), size);
+	for (loff_t k = 0; k < size; k++)
+		if (buf[k] != model[k])
+			ck_abort_msg("byte %lld: read 0x%02x, expected 0x%02x", (long long)k, buf[k],
+				     model[k]);
+	ck_assert_int_eq(bread(f, buf, 16, size), 0);
+	free(buf);
+}
+
+static struct extentfs_bmap_rec *bmap_at(struct file *f, loff_t off, struct extentfs_bmap_rec *out)
+{
+	struct extentfs_bmap_rec *r;
+	size_t n;
+	bool found = false;
+
+	ck_assert_int_eq(extentfs_getbmap(f, &r, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (off >= r[i].offset && (uint64_t)(off - r[i].offset) < r[i].length) {
+			*out = r[i];
+			found = true;
+		}
+	free(r);
+	return found ? out : NULL;
+}
+
+static bool any_delalloc_from(struct file *f, loff_t from)
+{
+	struct extentfs_bmap_rec *r;
+	size_t n;
+	bool found = false;
+
+	ck_assert_int_eq(extentfs_getbmap(f, &r, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (r[i].delalloc && r[i].offset + (loff_t)r[i].length > from)
+			found = true;
+	free(r);
+	return found;
+}
+
+/* ------------------------------------------------------------ efs-buf-1 */
+
+static const struct {
+	uint32_t bs;
+	enum bkind k;
+} rt_table[] = {
+	{ 512, BK_RAM }, { 1024, BK_RAM }, { 4096, BK_RAM },
+	{ 512, BK_FILE }, { 1024, BK_FILE }, { 4096, BK_FILE },
+};
+
+START_TEST(efs_buf_1_1_round_trip)
+{
+	/* efs-buf-1.1: writes at block - 1, block, block + 1, folio edges and
+	 * EOF, overlapping each other, read back through the page cache, then
+	 * after fsync, then after a remount. */
+	uint32_t bs = rt_table[_i].bs;
+	struct backend *b = make_backend(rt_table[_i].k, IMG_SIZE);
+	struct extentfs *fs = mkfs_mount(b, bs);
+	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	const loff_t L = 256 * KiB;
+	uint8_t *model = calloc(1, (size_t)L), *buf = malloc((size_t)L);
+	loff_t size = 0;
+	const struct {
+		loff_t off;
+		size_t len;
+	} w[] = {
+		{ (loff_t)bs - 1, 3 },     { (loff_t)bs, 1 },        { (loff_t)bs + 1, bs },
+		{ 4096 - 1, 2 },           { 16 * KiB - 7, 30 },      { 64 * KiB - 1, 4097 },
+		{ 100 * KiB + 3, 70000 },  { 0, 5 },                  { 170 * KiB, 1 },
+		{ 8 * KiB, 64 * KiB },     { 169 * KiB + 1023, 1024 },
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(w); i++) {
+		fill_pat(buf, w[i].len, i + 1, w[i].off);
+		ck_assert_int_eq(bwrite(f, buf, w[i].len, w[i].off), (ssize_t)w[i].len);
+		memcpy(model + w[i].off, buf, w[i].len);
+		if (w[i].off + (loff_t)w[i].len > size)
+			size = w[i].off + (loff_t)w[i].len;
+		ck_assert_int_eq(i_size_read(f->f_inode), size);
+	}
+	verify_file(f, model, size);
+	incore_ok(fs);
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	ck_assert_uint_eq(fs->delalloc_blocks, 0);
+	verify_file(f, model, size);
+	extentfs_close(f);
+	fs = remount(fs, b);
+	f = openf(fs, "f", O_RDWR);
+	verify_file(f, model, size);
+	extentfs_close(f);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	image_ok(b);
+	free(model);
+	free(buf);
+	backend_destroy(b);
+}
+END_TEST
+
+/* ------------------------------------------------------------ efs-buf-2 */
+
+START_TEST(efs_buf_2_1_delalloc_then_written)
+{
+	/* efs-buf-2.1: sixteen 4 KiB writes are one delayed allocation of 16
+	 * blocks (nothing taken from free space); fsync converts it whole into
+	 * ONE written extent at 0x18000 (scenarios 01/02), nothing promised
+	 * any more, and the inode is clean. */
+	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	uint8_t *buf = malloc(64 * KiB);
+	struct extentfs_bmap_rec r;
+	uint64_t free_before = fs->free.total;
+
+	fill_pat(buf, 64 * KiB, 1, 0);
+	for (int i = 0; i < 16; i++)
+		ck_assert_int_eq(bwrite(f, buf + i * 4096, 4096, i * 4096), 4096);
+	ck_assert_ptr_nonnull(bmap_at(f, 0, &r));
+	ck_assert(r.delalloc);
+	ck_assert_int_eq(r.length, 64 * KiB);
+	ck_assert_int_eq(r.addr, -1);
+	ck_assert_uint_eq(fs->delalloc_blocks, 16);
+	ck_assert_uint_eq(fs->free.total, free_before);
+	incore_ok(fs);
+
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	ck_assert_ptr_nonnull(bmap_at(f, 0, &r));
+	ck_assert(!r.delalloc);
+	ck_assert(!r.unwritten);
+	ck_assert_int_eq(r.addr, 0x18000);
+	ck_assert_int_eq(r.length, 64 * KiB);
+	ck_assert_uint_eq(fs->delalloc_blocks, 0);
+	ck_assert(!efs_inode_meta_dirty(EFS_I(f->f_inode)));
+	ck_assert_int_eq(EFS_I(f->f_inode)->disk_size, 64 * KiB);
+	incore_ok(fs);
+	extentfs_close(f);
+	fs = remount(fs, b);
+	f = openf(fs, "f", O_RDWR);
+	verify_file(f, buf, 64 * KiB);
+	extentfs_close(f);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	free(buf);
+	backend_destroy(b);
+}
+END_TEST
+
+START_TEST(efs_buf_2_2_subblock_gap_zeroing)
+{
+	/* efs-buf-2.2: scenario 03 with 1 KiB blocks over garbage: writes at
+	 * 1024 and 3072 leave [0,1024) and [2048,3072) reading as zeroes, in
+	 * the page cache and from the device after a remount. */
+	struct backend *b = make_backend(BK_FILE, IMG_SIZE);
+	struct extentfs *fs = mkfs_mount(b, 1024);
+	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	uint8_t model[3584] = { 0 };
+
+	memset(model + 1024, 0x22, 1024);
+	memset(model + 3072, 0x33, 512);
+	ck_assert_int_eq(bwrite(f, model + 1024, 1024, 1024), 1024);
+	ck_assert_int_eq(bwrite(f, model + 3072, 512, 3072), 512);
+	verify_file(f, model, sizeof(model));
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	verify_file(f, model, sizeof(model));
+	extentfs_close(f);
+	fs = remount(fs, b);
+	f = openf(fs, "f", O_RDWR);
+	verify_file(f, model, sizeof(model));
+	extentfs_close(f);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	backend_destroy(b);
+}
+END_TEST
+
+/* ------------------------------------------------------------ efs-buf-3 */
+
+START_TEST(efs_buf_3_1_fsync_survives_power_cut)
+{
+	/* efs-buf-3.1: data fsync'ed survives a power cut; data written after
+	 * the fsync may be lost, but never shows garbage, and the image is
+	 * consistent. */
+	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE));
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	uint8_t *a = malloc(96 * KiB), *rd = malloc(200 * KiB);
+	loff_t size;
+
+	fill_pat(a, 96 * KiB, 5, 0);
+	ck_assert_int_eq(bwrite(f, a, 40 * KiB, 0), 40 * KiB);
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	ck_assert_int_eq(bwrite(f, a + 40 * KiB, 56 * KiB, 40 * KiB), 56 * KiB);
+	extentfs_close(f);
+	/* With the power cut, unmount's writes fail: the mounted state is lost. */
+	fault_power_cut_now(b);
+	extentfs_unmount(fs);
+	fault_power_restore(b);
+	image_ok(b);
+	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
+	incore_ok(fs);
+	f = openf(fs, "f", O_RDWR);
+	size = i_size_read(f->f_inode);
+	ck_assert_int_ge(size, 40 * KiB);
+	ck_assert_int_eq(bread(f, rd, 200 * KiB, 0), size);
+	ck_assert_mem_eq(rd, a, 40 * KiB);
+	for (loff_t k = 40 * KiB; k < size; k++)
+		ck_assert(rd[k] == a[k] || rd[k] == 0);
+	extentfs_close(f);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	free(a);
+	free(rd);
+	backend_destroy(b);
+}
+END_TEST
+
+START_TEST(efs_buf_3_2_power_cut_every_write)
+{
+	/* efs-buf-3.2: a scenario (write A, fsync, overwrite part of A and
+	 * append B, fsync) with the power cut at write request n, for every n
+	 * until the scenario completes: the image is accepted, A is there
+	 * (old or new bytes where overwritten, nothing else), and if the
+	 * second fsync returned 0, everything is there. */
+	uint8_t *a = malloc(64 * KiB), *a2 = malloc(64 * KiB), *rd = malloc(256 * KiB);
+
+	fill_pat(a, 64 * KiB, 1, 0);
+	fill_pat(a2, 64 * KiB, 2, 0);
+	for (unsigned n = 0;; n++) {
+		struct backend *b = backend_fault_new(make_backend(BK_RAM, 2 * MiB));
+		struct extentfs *fs = mkfs_mount(b, 4096);
+		struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+		bool cut, second_ok;
+		loff_t size;
+
+		ck_assert_int_eq(bwrite(f, a, 48 * KiB, 0), 48 * KiB);
+		ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+		fault_arm_power_cut(b, n, 0);
+		bwrite(f, a2 + 8 * KiB, 8 * KiB, 8 * KiB);
+		bwrite(f, a2 + 48 * KiB, 16 * KiB, 48 * KiB);
+		second_ok = extentfs_fsync(f, 0) == 0;
+		cut = fault_power_is_cut(b);
+		extentfs_close(f);
+		if (!cut)
+			fault_power_cut_now(b);
+		extentfs_unmount(fs);
+		fault_power_restore(b);
+		image_ok(b);
+		ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
+		incore_ok(fs);
+		f = openf(fs, "f", O_RDWR);
+		size = i_size_read(f->f_inode);
+		ck_assert_int_ge(size, 48 * KiB);
+		ck_assert_int_eq(bread(f, rd, 256 * KiB, 0), size);
+		for (loff_t k = 0; k < size; k++) {
+			bool over = k >= 8 * KiB && k < 16 * KiB;
+			uint8_t want = k < 48 * KiB ? a[k] : a2[k];
+
+			if (second_ok && !cut)
+				ck_assert_uint_eq(rd[k], (over || k >= 48 * KiB) ? a2[k] : a[k]);
+			else if (k < 48 * KiB)
+				ck_assert(rd[k] == want || (over && rd[k] == a2[k]));
+			else
+				ck_assert(rd[k] == want || rd[k] == 0);
+		}
+		if (second_ok && !cut)
+			ck_assert_int_eq(size, 64 * KiB);
+		extentfs_close(f);
+		ck_assert_int_eq(extentfs_unmount(fs), 0);
+		backend_destroy(b);
+		if (!cut)
+			break; /* n passed the last write: every point was tried */
+		ck_assert_uint_lt(n, 200);
+	}
+	free(a);
+	free(a2);
+	free(rd);
+}
+END_TEST
+
+/* ------------------------------------------------------------ efs-buf-4 */
+
+START_TEST(efs_buf_4_1_enospc_at_write_time)
+{
+	/* efs-buf-4.1: on a small filesystem, buffered writes fail with
+	 * -ENOSPC (or come back short) once the promises cover the free space;
+	 * writeback of everything accepted then succeeds, and it is all there
+	 * after a remount. */
+	struct backend *b = make_backend(BK_RAM, 1 * MiB);
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	uint8_t *buf = malloc(2 * MiB);
+	loff_t pos = 0;
+	ssize_t ret;
+
+	fill_pat(buf, 2 * MiB, 9, 0);
+	for (;;) {
+		ret = bwrite(f, buf + pos, 16 * KiB, pos);
+		if (ret <= 0)
+			break;
+		pos += ret;
+		ck_assert_int_lt(pos, 1 * MiB);
+	}
+	ck_assert_int_eq(ret, -ENOSPC);
+	ck_assert_int_gt(pos, 0);
+	incore_ok(fs);
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	ck_assert_uint_eq(fs->delalloc_blocks, 0);
+	verify_file(f, buf, pos);
+	extentfs_close(f);
+	fs = remount(fs, b);
+	f = openf(fs, "f", O_RDWR);
+	verify_file(f, buf, pos);
+	extentfs_close(f);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	free(buf);
+	backend_destroy(b);
+}
+END_TEST
+
+/* ------------------------------------------------------------ efs-buf-5 */
+
+START_TEST(efs_buf_5_1_writeback_eio)
+{
+	/* efs-buf-5.1: EIO on the writeback bio of appended data: fsync returns
+	 * -EIO once, then 0; the folio is clean; the blocks stay UNWRITTEN so
+	 * they read as zeroes after the page cache is gone; the data fsync'ed
+	 * before is intact; the checker is happy. */
+	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE));
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	uint8_t *a = malloc(80 * KiB), *rd = malloc(80 * KiB);
+	struct extentfs_bmap_rec r;
+
+	fill_pat(a, 80 * KiB, 3, 0);
+	ck_assert_int_eq(bwrite(f, a, 64 * KiB, 0), 64 * KiB);
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	ck_assert_int_eq(bwrite(f, a + 64 * KiB, 16 * KiB, 64 * KiB), 16 * KiB);
+	fault_set_eio(b, BACKEND_WRITE, FAULT_ONCE, 0);
+	ck_assert_int_eq(extentfs_fsync(f, 0), -EIO);
+	fault_set_eio(b, BACKEND_WRITE, FAULT_NONE, 0);
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	ck_assert(!filemap_range_needs_writeback(f->f_inode->i_mapping, 0, INT64_MAX));
+	ck_assert_ptr_nonnull(bmap_at(f, 64 * KiB, &r));
+	ck_assert(r.unwritten);
+	ck_assert_uint_eq(fs->delalloc_blocks, 0);
+	incore_ok(fs);
+	extentfs_close(f);
+	fs = remount(fs, b);
+	f = openf(fs, "f", O_RDWR);
+	ck_assert_int_ge(i_size_read(f->f_inode), 64 * KiB);
+	ck_assert_int_eq(bread(f, rd, 64 * KiB, 0), 64 * KiB);
+	ck_assert_mem_eq(rd, a, 64 * KiB);
+	extentfs_close(f);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	free(a);
+	free(rd);
+	backend_destroy(b);
+}
+END_TEST
+
+/* ------------------------------------------------------------ efs-buf-6 */
+
+START_TEST(efs_buf_6_1_short_write_punches)
+{
+	/* efs-buf-6.1: a 32 KiB write whose memory faults after 5000 bytes is
+	 * short; no delayed allocation remains past the bytes written, and
+	 * the promises match the blocks that hold data. */
+	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	uint8_t *buf = malloc(32 * KiB);
+	ssize_t ret;
+
+	fill_pat(buf, 32 * KiB, 4, 0);
+	ret = buf_rw(f, true, buf, 32 * KiB, 0, 5000);
+	ck_assert_int_gt(ret, 0);
+	ck_assert_int_le(ret, 5000);
+	ck_assert_int_eq(i_size_read(f->f_inode), ret);
+	ck_assert(!any_delalloc_from(f, (ret + 4095) & ~4095ll));
+	ck_assert_uint_eq(fs->delalloc_blocks, (uint64_t)(ret + 4095) / 4096);
+	incore_ok(fs);
+	verify_file(f, buf, ret);
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	ck_assert_uint_eq(fs->delalloc_blocks, 0);
+	extentfs_close(f);
+	fs = remount(fs, b);
+	f = openf(fs, "f", O_RDWR);
+	verify_file(f, buf, ret);
+	extentfs_close(f);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	free(buf);
+	backend_destroy(b);
+}
+END_TEST
+
+/* ------------------------------------------------------------ efs-buf-7 */
+
+static int hook_calls, hook_bumps_left;
+
+static void bump_once_hook(struct inode *inode, const struct iomap *iomap)
+{
+	struct efs_inode *ei = EFS_I(inode);
+
+	(void)iomap;
+	hook_calls++;
+	if (hook_bumps_left > 0) {
+		hook_bumps_left--;
+		down_write(&ei->ilock);
+		ei->mapping_seq++;
+		up_write(&ei->ilock);
+	}
+}
+
+START_TEST(efs_buf_7_1_stale_mapping_relookup)
+{
+	/* efs-buf-7.1: one 4 KiB write normally maps once; when the map changes
+	 * between ->iomap_begin and the folio lock, ->iomap_valid says stale
+	 * and iomap maps again — two ->iomap_begin calls — and the data is
+	 * right either way. */
+	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	uint8_t buf[8192];
+
+	fill_pat(buf, sizeof(buf), 6, 0);
+	extentfs_test_write_begin_hook = bump_once_hook;
+	hook_calls = 0;
+	hook_bumps_left = 0;
+	ck_assert_int_eq(bwrite(f, buf, 4096, 0), 4096);
+	ck_assert_int_eq(hook_calls, 1);
+	hook_calls = 0;
+	hook_bumps_left = 1;
+	ck_assert_int_eq(bwrite(f, buf + 4096, 4096, 4096), 4096);
+	extentfs_test_write_begin_hook = NULL;
+	ck_assert_int_eq(hook_calls, 2);
+	verify_file(f, buf, 8192);
+	incore_ok(fs);
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	extentfs_close(f);
+	fs = remount(fs, b);
+	f = openf(fs, "f", O_RDWR);
+	verify_file(f, buf, 8192);
+	extentfs_close(f);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	backend_destroy(b);
+}
+END_TEST
+
+/* ------------------------------------------------------------ efs-buf-8 */
+
+START_TEST(efs_buf_8_1_truncate_zeroes_tail)
+{
+	/* efs-buf-8.1: truncate to mid-block then extend: the bytes between
+	 * read as zeroes, both from the cache and after a remount; truncate
+	 * of dirty, never written data drops its promises; unlink of a file
+	 * with dirty data leaves nothing promised. */
+	struct backend *b = make_backend(BK_FILE, IMG_SIZE);
+	struct extentfs *fs = mkfs_mount(b, 1024);
+	struct file *f = openf(fs, "f", O_CREAT | O_RDWR), *g;
+	uint8_t model[16384];
+
+	fill_pat(model, sizeof(model), 8, 0);
+	ck_assert_int_eq(bwrite(f, model, 8192, 0), 8192);
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	ck_assert_int_eq(extentfs_setattr_size(f, 5000), 0);
+	ck_assert_int_eq(extentfs_setattr_size(f, 8192), 0);
+	memset(model + 5000, 0, 8192 - 5000);
+	verify_file(f, model, 8192);
+	/* Dirty delalloc beyond the new EOF is given back. */
+	ck_assert_int_eq(bwrite(f, model + 8192, 8192, 8192), 8192);
+	ck_assert_uint_eq(fs->delalloc_blocks, 8);
+	ck_assert_int_eq(extentfs_setattr_size(f, 8192), 0);
+	ck_assert_uint_eq(fs->delalloc_blocks, 0);
+	incore_ok(fs);
+	g = openf(fs, "g", O_CREAT | O_RDWR);
+	ck_assert_int_eq(bwrite(g, model, 4096, 0), 4096);
+	ck_assert_uint_eq(fs->delalloc_blocks, 4);
+	ck_assert_int_eq(extentfs_unlink(fs, "g"), 0);
+	extentfs_close(g);
+	ck_assert_uint_eq(fs->delalloc_blocks, 0);
+	incore_ok(fs);
+	extentfs_close(f);
+	fs = remount(fs, b);
+	f = openf(fs, "f", O_RDWR);
+	verify_file(f, model, 8192);
+	extentfs_close(f);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	backend_destroy(b);
+}
+END_TEST
+
+static Suite *buffered_suite(void)
+{
+	Suite *s = suite_create("extentfs-buffered");
+	TCase *tc;
+
+	tc = tcase_create("efs-buf-1 round trip");
+	tcase_add_loop_test(tc, efs_buf_1_1_round_trip, 0, ARRAY_SIZE(rt_table));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("efs-buf-2 delalloc");
+	tcase_add_test(tc, efs_buf_2_1_delalloc_then_written);
+	tcase_add_test(tc, efs_buf_2_2_subblock_gap_zeroing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("efs-buf-3 durability");
+	tcase_add_test(tc, efs_buf_3_1_fsync_survives_power_cut);
+	tcase_add_test(tc, efs_buf_3_2_power_cut_every_write);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("efs-buf-4 enospc");
+	tcase_add_test(tc, efs_buf_4_1_enospc_at_write_time);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("efs-buf-5 eio");
+	tcase_add_test(tc, efs_buf_5_1_writeback_eio);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("efs-buf-6 short write");
+	tcase_add_test(tc, efs_buf_6_1_short_write_punches);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("efs-buf-7 validity cookie");
+	tcase_add_test(tc, efs_buf_7_1_stale_mapping_relookup);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("efs-buf-8 truncate");
+	tcase_add_test(tc, efs_buf_8_1_truncate_zeroes_tail);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(buffered_suite());
+}
