@@ -7,8 +7,9 @@
 #                       one line "N passed, N failed"
 #   ./run.sh io ARGS    run the xfs_io-compatible shell (iomap-io ARGS)
 #   ./run.sh build      install and build only
-#   ./run.sh bench      build, then the direct I/O benchmark (docs/BENCH.md);
-#                       its disk image lives in build/tests/bench/
+#   ./run.sh bench      build, then the direct and buffered I/O benchmarks
+#                       (docs/BENCH.md); their disk image lives in
+#                       build/tests/bench/
 #
 # Debian packages are installed with apt-get when running as root; otherwise
 # the command to run is printed.
@@ -105,8 +106,10 @@ build)
 	;;
 bench)
 	build
-	ninja -C "$BUILD" tests/bench/bench_dio >/dev/null
+	ninja -C "$BUILD" tests/bench/bench_dio tests/bench/bench_buf >/dev/null
 	"$BUILD/tests/bench/bench_dio" "$BUILD/tests/bench/bench-backing.img"
+	echo
+	"$BUILD/tests/bench/bench_buf" "$BUILD/tests/bench/bench-backing.img"
 	;;
 *)
 	echo "usage: ./run.sh [test | io ARGS... | build | bench]" >&2

@@ -56,6 +56,7 @@
 #include <string.h>
 
 #include <iomap/iomap.h>
+#include <iomap/mm.h>
 #include <iomap/trace.h>
 
 #include "internal.h"
@@ -1537,4 +1538,73 @@ int iomap_truncate_page(struct inode *inode, loff_t pos, bool *did_zero,
 	if (!off)
 		return 0;
 	return iomap_zero_range(inode, pos, blocksize - off, did_zero, ops);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Write faults on shared mappings                                         */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Mirrors folio_mkwrite_check_truncate(): how many bytes of @folio lie
+ * below EOF, or -EFAULT if the folio left the mapping or starts at or past
+ * EOF (truncation raced the fault; the caller retries the access).
+ */
+static ssize_t folio_mkwrite_check_truncate(struct folio *folio, struct inode *inode)
+{
+	loff_t size = i_size_read(inode);
+	loff_t fpos = folio_pos(folio);
+
+	if (__atomic_load_n(&folio->mapping, __ATOMIC_ACQUIRE) != inode->i_mapping)
+		return -EFAULT;
+	if (fpos + (loff_t)folio_size(folio) <= size)
+		return (ssize_t)folio_size(folio);
+	if (fpos >= size)
+		return -EFAULT;
+	return (ssize_t)(size - fpos);
+}
+
+/*
+ * Mirrors iomap_folio_mkwrite_iter(): ->iomap_begin has reserved or
+ * allocated space for this part of the folio (a delalloc reservation on
+ * extentfs); dirtying every block now means writeback will find them.
+ * The folio was read by the fault, so it is uptodate.
+ */
+static int iomap_folio_mkwrite_iter(struct iomap_iter *iter, struct folio *folio)
+{
+	iomap_dirty_folio(iter->inode->i_mapping, folio);
+	return iomap_iter_advance_full(iter);
+}
+
+vm_fault_t iomap_page_mkwrite(struct vm_fault *vmf, const struct iomap_ops *ops)
+{
+	struct folio *folio = vmf->folio;
+	struct iomap_iter iter = {
+		.inode = vmf->vma->file->f_inode,
+		.flags = IOMAP_WRITE | IOMAP_FAULT,
+	};
+	ssize_t len;
+	int ret;
+
+	folio_lock(folio);
+	len = folio_mkwrite_check_truncate(folio, iter.inode);
+	if (len < 0) {
+		ret = (int)len;
+		goto out_unlock;
+	}
+	/* Only the part below EOF gets space: blocks past it hold no data. */
+	iter.pos = folio_pos(folio);
+	iter.len = (uint64_t)len;
+	while ((ret = iomap_iter(&iter, ops)) > 0)
+		iter.status = iomap_folio_mkwrite_iter(&iter, folio);
+	if (ret < 0)
+		goto out_unlock;
+	/*
+	 * folio_wait_stable(): a device that needs stable pages would make us
+	 * wait for writeback here; ours checksum nothing, so stores may race
+	 * an I/O in flight exactly as on most kernel block devices.
+	 */
+	return VM_FAULT_LOCKED;
+out_unlock:
+	folio_unlock(folio);
+	return vmf_fs_error(ret);
 }

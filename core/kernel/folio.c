@@ -56,6 +56,7 @@
 
 #include <iomap/bio.h>
 #include <iomap/fs.h>
+#include <iomap/mm.h>
 #include <iomap/pagecache.h>
 #include <iomap/trace.h>
 #include <iomap/workqueue.h>
@@ -236,6 +237,12 @@ bool folio_clear_dirty_for_io(struct folio *folio)
 	if (!folio_test_clear_flag(folio, PG_dirty))
 		return false;
 	folio_account_cleaned(folio);
+	/*
+	 * Write-protect the folio's mappings, so that the next store through
+	 * an mmap faults (->page_mkwrite) and dirties its blocks again: the
+	 * kernel's folio_clear_dirty_for_io calls folio_mkclean for this.
+	 */
+	folio_mkclean(folio);
 	return true;
 }
 

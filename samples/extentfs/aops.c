@@ -10,7 +10,8 @@
  *
  *     DELALLOC --[efs_map_blocks: efs_bmap_convert_delalloc]--> UNWRITTEN
  *     UNWRITTEN --[bio written, efs_end_ioend: convert]--> NORM (written)
- *     shared NORM --[efs_map_blocks: efs_reflink_allocate_cow]--> COW staging
+ *     COW DELALLOC --[efs_map_blocks: convert in the COW fork]--> COW staging
+ *     shared NORM, no reservation --[efs_map_blocks: allocate_cow]--> COW staging
  *     COW staging --[efs_end_ioend: efs_reflink_end_cow]--> NORM in the data fork
  *
  * An ioend whose completion must change metadata (it wrote UNWRITTEN or
@@ -80,9 +81,14 @@ static void efs_end_ioend(struct iomap_ioend *ioend)
 		error = -EIO;
 		goto done;
 	}
+	/*
+	 * xfs_end_ioend: a COW ioend wrote staging only (its mapping came
+	 * from the COW fork, unwritten or not): remap it; else convert the
+	 * data fork's unwritten blocks.
+	 */
 	if (ioend->io_flags & IOMAP_IOEND_SHARED)
 		efs_reflink_end_cow(ei, first, end - first);
-	if (ioend->io_flags & IOMAP_IOEND_UNWRITTEN)
+	else if (ioend->io_flags & IOMAP_IOEND_UNWRITTEN)
 		efs_bmap_convert_unwritten(ei, first, end - first);
 	/*
 	 * xfs_setfilesize: the on-disk size follows the data, but never past
@@ -167,12 +173,23 @@ void efs_flush_ioends(struct extentfs *fs)
 
 /*
  * Mirrors xfs_map_blocks.  The mapping cached in wpc->iomap is reused
- * while it covers @offset and the extent map has not changed since it was
- * looked up (the validity cookie); else: a delayed allocation is converted
- * WHOLE (one contiguous allocation for everything the writes promised,
- * trace 02: one 64 KiB UNWRITTEN mapping for sixteen 4 KiB folios), shared
- * written blocks get copy-on-write staging for exactly the dirty blocks,
- * anything else is reported as found (holes as HOLE: nothing is written).
+ * while it covers @offset and the extent maps have not changed since it
+ * was looked up (the validity cookie covers both forks).  Else:
+ *
+ *   - COW fork staging at @offset wins ("COW I/O always takes precedence"):
+ *     a delayed allocation there is converted WHOLE into UNWRITTEN staging
+ *     (trace 08: one 128 KiB cowextsize extent for a 4 KiB dirty block),
+ *     real staging is used as it is; the mapping carries IOMAP_F_SHARED,
+ *     so completion remaps it (efs_end_ioend);
+ *   - a data fork delayed allocation is converted whole (trace 02: one
+ *     64 KiB UNWRITTEN mapping for sixteen 4 KiB folios);
+ *   - shared written blocks without staging (dirtied behind the buffered
+ *     write path's back) get staging for exactly the dirty blocks, so that
+ *     nothing is ever written into a block another file maps;
+ *   - anything else is reported as found (holes as HOLE: nothing written).
+ *
+ * Data fork mappings stop at the next COW fork extent, whose blocks must
+ * be looked up again.
  */
 static int efs_map_blocks(struct iomap_writepage_ctx *wpc, struct inode *inode, loff_t offset,
 			  unsigned len)
@@ -182,6 +199,7 @@ static int efs_map_blocks(struct iomap_writepage_ctx *wpc, struct inode *inode, 
 	uint64_t mask = fs->blocksize - 1;
 	uint64_t off_fsb = (uint64_t)offset >> fs->blkbits;
 	uint64_t end_fsb = ((uint64_t)offset + len + mask) >> fs->blkbits;
+	uint64_t cow_fsb = UINT64_MAX;
 	struct efs_irec rec;
 	bool shared = false;
 	uint16_t flags = 0;
@@ -197,6 +215,29 @@ static int efs_map_blocks(struct iomap_writepage_ctx *wpc, struct inode *inode, 
 		return 0;
 
 	down_read(&ei->ilock);
+	if (ei->cf.nr) {
+		bool found = efs_iext_lookup(&ei->cf, off_fsb, &i);
+
+		if (i < ei->cf.nr)
+			cow_fsb = found ? off_fsb : ei->cf.v[i].fblock;
+	}
+	if (cow_fsb == off_fsb) {
+		rec = ei->cf.v[i];
+		seq = ei->mapping_seq;
+		up_read(&ei->ilock);
+		if (rec.dblock == EFS_DELAYSTARTBLOCK) {
+			ret = efs_trans_begin(ei);
+			if (ret)
+				return ret;
+			ret = efs_bmap_convert_delalloc(ei, EFS_COW_FORK, off_fsb, &rec);
+			seq = ei->mapping_seq;
+			efs_trans_end(ei);
+			if (ret)
+				return ret;
+		}
+		efs_bmbt_to_iomap(ei, &wpc->iomap, &rec, IOMAP_F_SHARED, seq);
+		return 0;
+	}
 	if (efs_iext_lookup(&ei->df, off_fsb, &i)) {
 		rec = ei->df.v[i];
 		if ((ei->diflags & EFS_DIFLAG_REFLINK) && efs_irec_is_written(&rec)) {
@@ -235,13 +276,16 @@ static int efs_map_blocks(struct iomap_writepage_ctx *wpc, struct inode *inode, 
 				flags = IOMAP_F_SHARED;
 			}
 		} else {
-			ret = efs_bmap_convert_delalloc(ei, off_fsb, &rec);
+			ret = efs_bmap_convert_delalloc(ei, EFS_DATA_FORK, off_fsb, &rec);
 		}
 		seq = ei->mapping_seq;
 		efs_trans_end(ei);
 		if (ret)
 			return ret;
 	}
+	/* Not over COW staging further on: that part is mapped by its own lookup. */
+	if (!flags && cow_fsb > rec.fblock && cow_fsb < rec.fblock + rec.len)
+		rec.len = cow_fsb - rec.fblock;
 	efs_bmbt_to_iomap(ei, &wpc->iomap, &rec, flags, seq);
 	return 0;
 }
@@ -277,7 +321,7 @@ static void efs_discard_folio(struct folio *folio, loff_t pos)
 
 	if (end <= first || efs_trans_begin(ei))
 		return;
-	efs_bmap_punch_delalloc(ei, first, end - first);
+	efs_bmap_punch_delalloc(ei, EFS_DATA_FORK, first, end - first);
 	efs_trans_end(ei);
 }
 

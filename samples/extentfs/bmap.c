@@ -14,7 +14,9 @@
  *     efs_bunmapi                 extents -> holes; device blocks lose a reference,
  *                                 and the ones nobody maps go to the busy list
  *     efs_bmap_convert_unwritten  UNWRITTEN -> NORM after data reached the disk
- *     efs_bmap_reserve_delalloc   hole -> DELALLOC (buffered write; in memory only)
+ *     efs_bmap_reserve_delalloc   hole -> DELALLOC (buffered write; in memory only;
+ *                                 the reserve/convert/punch trio also serves the
+ *                                 COW fork, whose staging is never logged)
  *     efs_bmap_convert_delalloc   DELALLOC -> UNWRITTEN (writeback allocates)
  *     efs_bmap_punch_delalloc     DELALLOC -> hole (failed write, failed writeback)
  *
@@ -68,7 +70,11 @@ uint64_t efs_bmap_goal(struct efs_inode *ei, uint64_t fblock)
 
 void efs_bmapi_read(struct efs_inode *ei, uint64_t fblock, uint64_t end, struct efs_irec *rec)
 {
-	const struct efs_iext *m = &ei->df;
+	efs_ifork_read(&ei->df, fblock, end, rec);
+}
+
+void efs_ifork_read(const struct efs_iext *m, uint64_t fblock, uint64_t end, struct efs_irec *rec)
+{
 	size_t i;
 
 	if (efs_iext_lookup(m, fblock, &i)) {
@@ -189,9 +195,10 @@ uint64_t efs_bmap_convert_unwritten(struct efs_inode *ei, uint64_t fblock, uint6
 	return n;
 }
 
-int efs_bmap_reserve_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t len)
+int efs_bmap_reserve_delalloc(struct efs_inode *ei, int whichfork, uint64_t fblock, uint64_t len)
 {
 	struct extentfs *fs = EFS_FS(ei);
+	struct efs_iext *m = efs_ifork(ei, whichfork);
 	uint64_t have = efs_data_blocks_available(fs, true);
 	struct efs_irec r = {
 		.fblock = fblock, .dblock = EFS_DELAYSTARTBLOCK, .len = len, .state = EFS_EXT_NORM,
@@ -205,16 +212,18 @@ int efs_bmap_reserve_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t le
 	 */
 	if (len > have)
 		return -ENOSPC;
-	efs_iext_insert(&ei->df, &r);
+	efs_iext_insert(m, &r);
 	fs->delalloc_blocks += len;
 	/* A map change (the validity cookie moves), but nothing to commit. */
 	ei->mapping_seq++;
 	return 0;
 }
 
-uint64_t efs_bmap_punch_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t len)
+uint64_t efs_bmap_punch_delalloc(struct efs_inode *ei, int whichfork, uint64_t fblock,
+				 uint64_t len)
 {
 	struct extentfs *fs = EFS_FS(ei);
+	struct efs_iext *m = efs_ifork(ei, whichfork);
 	uint64_t cur = fblock, end, done = 0;
 
 	if (fblock >= fs->max_fblock)
@@ -225,14 +234,14 @@ uint64_t efs_bmap_punch_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t
 		size_t i;
 
 		/* Jump over holes quickly: the next extent, if any. */
-		if (!efs_iext_lookup(&ei->df, cur, &i)) {
-			if (i >= ei->df.nr || ei->df.v[i].fblock >= end)
+		if (!efs_iext_lookup(m, cur, &i)) {
+			if (i >= m->nr || m->v[i].fblock >= end)
 				break;
-			cur = ei->df.v[i].fblock;
+			cur = m->v[i].fblock;
 		}
-		efs_bmapi_read(ei, cur, end, &r);
+		efs_ifork_read(m, cur, end, &r);
 		if (r.dblock == EFS_DELAYSTARTBLOCK) {
-			efs_iext_remove(&ei->df, r.fblock, r.len, NULL, NULL);
+			efs_iext_remove(m, r.fblock, r.len, NULL, NULL);
 			fs->delalloc_blocks -= r.len;
 			done += r.len;
 		}
@@ -243,9 +252,11 @@ uint64_t efs_bmap_punch_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t
 	return done;
 }
 
-int efs_bmap_convert_delalloc(struct efs_inode *ei, uint64_t fblock, struct efs_irec *out)
+int efs_bmap_convert_delalloc(struct efs_inode *ei, int whichfork, uint64_t fblock,
+			      struct efs_irec *out)
 {
 	struct extentfs *fs = EFS_FS(ei);
+	struct efs_iext *m = efs_ifork(ei, whichfork);
 	size_t i;
 
 	for (;;) {
@@ -253,12 +264,12 @@ int efs_bmap_convert_delalloc(struct efs_inode *ei, uint64_t fblock, struct efs_
 		struct efs_bext got;
 		int ret;
 
-		if (!efs_iext_lookup(&ei->df, fblock, &i)) {
+		if (!efs_iext_lookup(m, fblock, &i)) {
 			/* Punched meanwhile: a hole, nothing to write. */
-			efs_bmapi_read(ei, fblock, fs->max_fblock, out);
+			efs_ifork_read(m, fblock, fs->max_fblock, out);
 			return 0;
 		}
-		da = ei->df.v[i];
+		da = m->v[i];
 		if (da.dblock != EFS_DELAYSTARTBLOCK) {
 			*out = da;
 			return 0;
@@ -275,13 +286,20 @@ int efs_bmap_convert_delalloc(struct efs_inode *ei, uint64_t fblock, struct efs_
 		}
 		/* Whatever free space could not give in one run stays promised. */
 		fs->delalloc_blocks += da.len - got.len;
-		efs_iext_remove(&ei->df, da.fblock, got.len, NULL, NULL);
+		efs_iext_remove(m, da.fblock, got.len, NULL, NULL);
 		r = (struct efs_irec){
 			.fblock = da.fblock, .dblock = got.start, .len = got.len,
 			.state = EFS_EXT_UNWRITTEN,
 		};
-		efs_iext_insert(&ei->df, &r);
-		efs_trans_log_inode(ei, true);
+		efs_iext_insert(m, &r);
+		/*
+		 * COW staging is not on disk (a commit records it free): only
+		 * the validity cookie moves.  The data fork is metadata.
+		 */
+		if (whichfork == EFS_COW_FORK)
+			ei->mapping_seq++;
+		else
+			efs_trans_log_inode(ei, true);
 		if (fblock < da.fblock + got.len) {
 			/* The new run itself, as xfs_bmapi_convert_delalloc maps it. */
 			*out = r;

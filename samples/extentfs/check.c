@@ -85,7 +85,8 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out)
 		const struct efs_iext *cf = &fs->inodes[i]->cf;
 
 		for (size_t j = 0; j < cf->nr; j++)
-			if (efs_extlist_insert(&owners, cf->v[j].dblock, cf->v[j].len))
+			if (efs_irec_is_real(&cf->v[j]) &&
+			    efs_extlist_insert(&owners, cf->v[j].dblock, cf->v[j].len))
 				efs_problem(&rep, "inode %llu: COW staging [%llu, +%llu) overlaps "
 					    "busy or other staging blocks (4)",
 					    (unsigned long long)fs->inodes[i]->vfs.i_ino,
@@ -131,10 +132,16 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out)
 	{
 		uint64_t da = 0;
 
-		for (size_t i = 0; i < fs->ninodes; i++)
-			for (size_t j = 0; j < fs->inodes[i]->df.nr; j++)
-				if (fs->inodes[i]->df.v[j].dblock == EFS_DELAYSTARTBLOCK)
-					da += fs->inodes[i]->df.v[j].len;
+		for (size_t i = 0; i < fs->ninodes; i++) {
+			const struct efs_inode *ei = fs->inodes[i];
+
+			for (size_t j = 0; j < ei->df.nr; j++)
+				if (ei->df.v[j].dblock == EFS_DELAYSTARTBLOCK)
+					da += ei->df.v[j].len;
+			for (size_t j = 0; j < ei->cf.nr; j++)
+				if (ei->cf.v[j].dblock == EFS_DELAYSTARTBLOCK)
+					da += ei->cf.v[j].len;
+		}
 		if (da != fs->delalloc_blocks)
 			efs_problem(&rep, "delayed allocations hold %llu blocks, counted %llu (9)",
 				    (unsigned long long)da,

@@ -72,8 +72,9 @@ static int bext_cmp(const void *a, const void *b)
 /*
  * free ∪ busy ∪ chain ∪ COW staging, sorted and coalesced (they are
  * disjoint: invariant 4).  Blocks staged in a COW fork are written by a
- * direct write in flight; until its ->end_io moves them into the data fork
- * (a later commit) the committed state must not own them, so that a crash
+ * direct write or writeback in flight, or left over from a copy-on-write
+ * reservation; until I/O completion moves them into the data fork (a
+ * later commit) the committed state must not own them, so that a crash
  * leaves them free instead of leaked.
  */
 static struct efs_bext *merged_free(struct extentfs *fs, size_t *nr)
@@ -81,15 +82,18 @@ static struct efs_bext *merged_free(struct extentfs *fs, size_t *nr)
 	size_t n = fs->free.nr + fs->busy.nr + fs->chain.nr, out = 0, k;
 	struct efs_bext *v;
 
+	/* Real staging only: a COW delayed allocation has no blocks yet. */
 	for (size_t i = 0; i < fs->ninodes; i++)
-		n += fs->inodes[i]->cf.nr;
+		for (size_t j = 0; j < fs->inodes[i]->cf.nr; j++)
+			n += efs_irec_is_real(&fs->inodes[i]->cf.v[j]);
 	v = efs_xcalloc(n ? n : 1, sizeof(*v));
 	k = fs->free.nr + fs->busy.nr + fs->chain.nr;
 	for (size_t i = 0; i < fs->ninodes; i++) {
 		const struct efs_iext *cf = &fs->inodes[i]->cf;
 
 		for (size_t j = 0; j < cf->nr; j++)
-			v[k++] = (struct efs_bext){ cf->v[j].dblock, cf->v[j].len };
+			if (efs_irec_is_real(&cf->v[j]))
+				v[k++] = (struct efs_bext){ cf->v[j].dblock, cf->v[j].len };
 	}
 
 	/* (memcpy from an empty list's NULL array is undefined even for 0 bytes) */

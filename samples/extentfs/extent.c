@@ -159,29 +159,45 @@ uint64_t efs_iext_remove(struct efs_iext *m, uint64_t fblock, uint64_t len, efs_
 	return removed;
 }
 
-/* Merge every pair of neighbours that can_merge(); O(n). */
-static void iext_merge_all(struct efs_iext *m)
+/*
+ * Merge the neighbours that can_merge() among v[lo .. hi] (and with
+ * v[lo - 1] and v[hi + 1]): only records a change touched can have become
+ * mergeable, so the rest of the map is not walked (the kernel's
+ * xfs_bmap_add_extent_unwritten_real looks at the two neighbours only).
+ * The tail after hi moves once, by memmove.
+ */
+static void iext_merge_range(struct efs_iext *m, size_t lo, size_t hi)
 {
-	size_t out = 0;
+	size_t out, end;
 
-	for (size_t i = 0; i < m->nr; i++) {
-		if (out > 0 && can_merge(&m->v[out - 1], &m->v[i]))
+	if (m->nr == 0)
+		return;
+	if (lo > 0)
+		lo--;
+	end = hi + 2 < m->nr ? hi + 2 : m->nr; /* one past v[hi + 1] */
+	out = lo + 1;
+	for (size_t i = lo + 1; i < end; i++) {
+		if (can_merge(&m->v[out - 1], &m->v[i]))
 			m->v[out - 1].len += m->v[i].len;
 		else
 			m->v[out++] = m->v[i];
 	}
-	m->nr = out;
+	if (out < end) {
+		memmove(&m->v[out], &m->v[end], (m->nr - end) * sizeof(*m->v));
+		m->nr -= end - out;
+	}
 }
 
 uint64_t efs_iext_convert(struct efs_iext *m, uint64_t fblock, uint64_t len, uint32_t from,
 			  uint32_t to)
 {
 	uint64_t end = fblock + len, converted = 0;
-	size_t i;
+	size_t i, first;
 
 	if (len == 0 || from == to)
 		return 0;
 	efs_iext_lookup(m, fblock, &i);
+	first = i;
 	while (i < m->nr && m->v[i].fblock < end) {
 		struct efs_irec e = m->v[i];
 		uint64_t s = e.fblock > fblock ? e.fblock : fblock;
@@ -204,8 +220,8 @@ uint64_t efs_iext_convert(struct efs_iext *m, uint64_t fblock, uint64_t len, uin
 		converted += t - s;
 		i += n;
 	}
-	if (converted)
-		iext_merge_all(m);
+	if (converted && i > first)
+		iext_merge_range(m, first, i - 1);
 	return converted;
 }
 

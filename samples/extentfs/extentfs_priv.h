@@ -58,9 +58,10 @@
  *       (an orphan: open, or freed at the next mount);
  *   (8) an inode is marked meta_dirty only while the filesystem is dirty;
  *   (9) `delalloc_blocks` equals the blocks of all delayed allocations
- *       (EFS_DELAYSTARTBLOCK extents) in all data forks, and they are never
- *       written to disk (a commit leaves them out; the blocks they promise
- *       are free on disk and counted as taken by efs_alloc_data()).
+ *       (EFS_DELAYSTARTBLOCK extents) in all data and COW forks, and they
+ *       are never written to disk (a commit leaves them out; the blocks
+ *       they promise are free on disk and counted as taken by
+ *       efs_alloc_data()).
  *
  * Memory allocation failures abort (efs_xrealloc): a half-applied
  * transaction would be worse, and the kernel's equivalents (GFP_NOFS |
@@ -316,11 +317,14 @@ void efs_refcl_free(struct efs_refcl *rl);
  * An in-memory extentfs inode (xfs_inode).  The VFS inode is embedded;
  * `vfs.i_private` points back here.
  *
- * The COW fork `cf` holds blocks a direct write into shared blocks is
- * writing right now (reflink.c): allocated in memory, owned by no extent
- * on disk, recorded as free by every commit — so a crash simply frees them.
- * ->end_io moves them into `df` (efs_reflink_end_cow) or frees them
- * (efs_reflink_cancel_cow).
+ * The COW fork `cf` holds the copy-on-write staging of shared blocks
+ * (reflink.c): delayed allocations a buffered write reserved (cowextsize
+ * aligned, like XFS), and real blocks writeback or a direct write
+ * allocated there — in memory only, owned by no extent on disk, recorded
+ * as free by every commit, so a crash simply frees them.  I/O completion
+ * moves written ones into `df` (efs_reflink_end_cow); the rest is freed by
+ * efs_reflink_cancel_cow (write error, truncate, inactivation, or when
+ * unshare leaves nothing shared) or vanishes at unmount.
  *
  * Locking: `ilock` protects `df`, `cf`, `diflags` and `mapping_seq` —
  * readers hold it shared; writers hold it EXCL *and* the commit lock, so a
@@ -403,6 +407,16 @@ struct extentfs {
 	uint64_t commits;          /**< commits done by this mount (statistics) */
 };
 
+/** Which fork of an inode (XFS_DATA_FORK / XFS_COW_FORK). */
+enum { EFS_DATA_FORK = 0, EFS_COW_FORK = 1 };
+
+/**
+ * Default copy-on-write extent size hint, in blocks: a COW reservation is
+ * aligned to it (XFS_DEFAULT_COWEXTSZ_HINT, 32 blocks), so that repeated
+ * small writes into shared data land in few, larger new extents.
+ */
+#define EFS_COWEXTSZ 32
+
 /** @return the extentfs inode of a VFS inode @param inode VFS inode */
 static inline struct efs_inode *EFS_I(struct inode *inode)
 {
@@ -412,6 +426,15 @@ static inline struct efs_inode *EFS_I(struct inode *inode)
 static inline struct extentfs *EFS_FS(const struct efs_inode *ei)
 {
 	return (struct extentfs *)ei->vfs.i_sb->s_fs_info;
+}
+/**
+ * The extent list of one fork.
+ * @param ei inode; @param whichfork EFS_DATA_FORK or EFS_COW_FORK
+ * @return the fork
+ */
+static inline struct efs_iext *efs_ifork(struct efs_inode *ei, int whichfork)
+{
+	return whichfork == EFS_COW_FORK ? &ei->cf : &ei->df;
 }
 /** @return whether the inode has uncommitted metadata @param ei inode */
 static inline bool efs_inode_meta_dirty(const struct efs_inode *ei)
@@ -644,38 +667,51 @@ uint64_t efs_bmap_goal(struct efs_inode *ei, uint64_t fblock);
  * @param rec out
  */
 void efs_bmapi_read(struct efs_inode *ei, uint64_t fblock, uint64_t end, struct efs_irec *rec);
+/**
+ * efs_bmapi_read() on any fork's extent list.
+ * @pre ilock held (or commit lock).
+ * @param m the fork; @param fblock first block; @param end block after the range
+ * @param rec out
+ */
+void efs_ifork_read(const struct efs_iext *m, uint64_t fblock, uint64_t end, struct efs_irec *rec);
 
 /**
- * Reserve a delayed allocation for the hole [fblock, fblock+len): an
- * EFS_DELAYSTARTBLOCK extent in the data fork, counted in
- * fs->delalloc_blocks (mirrors xfs_bmapi_reserve_delalloc).  Not metadata:
- * the inode is not logged, only mapping_seq moves.
- * @pre transaction open on @p ei; the range is a hole.
- * @param ei inode; @param fblock first block; @param len blocks
+ * Reserve a delayed allocation for the hole [fblock, fblock+len) of a
+ * fork: an EFS_DELAYSTARTBLOCK extent, counted in fs->delalloc_blocks
+ * (mirrors xfs_bmapi_reserve_delalloc).  Not metadata: the inode is not
+ * logged, only mapping_seq moves.
+ * @pre transaction open on @p ei; the range is a hole of that fork.
+ * @param ei inode; @param whichfork EFS_DATA_FORK or EFS_COW_FORK
+ * @param fblock first block; @param len blocks
  * @return 0, or -ENOSPC when free (and busy) blocks cannot cover it
  */
-int efs_bmap_reserve_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t len);
+int efs_bmap_reserve_delalloc(struct efs_inode *ei, int whichfork, uint64_t fblock, uint64_t len);
 /**
- * Drop the delayed allocations in [fblock, fblock+len), leaving real
- * extents alone (mirrors xfs_bmap_punch_delalloc_range).
+ * Drop the delayed allocations in [fblock, fblock+len) of a fork, leaving
+ * real extents alone (mirrors xfs_bmap_punch_delalloc_range).
  * @pre transaction open on @p ei.
- * @param ei inode; @param fblock first block; @param len blocks
+ * @param ei inode; @param whichfork EFS_DATA_FORK or EFS_COW_FORK
+ * @param fblock first block; @param len blocks
  * @return blocks released
  */
-uint64_t efs_bmap_punch_delalloc(struct efs_inode *ei, uint64_t fblock, uint64_t len);
+uint64_t efs_bmap_punch_delalloc(struct efs_inode *ei, int whichfork, uint64_t fblock,
+				 uint64_t len);
 /**
  * Turn the delayed allocation covering @p fblock into real UNWRITTEN
  * extents, the WHOLE reservation (from its first block) so that it lands
  * contiguously, as far as free space allows (mirrors
  * xfs_bmapi_convert_delalloc).  Converts until the block at @p fblock is
- * real.
+ * real.  In the data fork the inode is logged; COW fork blocks are staging,
+ * not on disk, so only mapping_seq moves.
  * @pre transaction open on @p ei.
- * @param ei inode; @param fblock a block of a delayed allocation
- * @param out the data fork extent now covering @p fblock (whole), or the
+ * @param ei inode; @param whichfork EFS_DATA_FORK or EFS_COW_FORK
+ * @param fblock a block of a delayed allocation
+ * @param out the fork's extent now covering @p fblock (whole), or the
  *        hole there if the reservation was punched meanwhile
  * @return 0, -ENOSPC, -EIO
  */
-int efs_bmap_convert_delalloc(struct efs_inode *ei, uint64_t fblock, struct efs_irec *out);
+int efs_bmap_convert_delalloc(struct efs_inode *ei, int whichfork, uint64_t fblock,
+			      struct efs_irec *out);
 
 /* reflink.c */
 /**
@@ -700,9 +736,11 @@ void efs_reflink_trim_around_shared(struct efs_inode *ei, struct efs_irec *rec, 
 void efs_reflink_remap_blocks(struct efs_inode *src, uint64_t sfb, struct efs_inode *dst,
 			      uint64_t dfb, uint64_t len);
 /**
- * Copy the shared written blocks of [off, off+len) to new blocks (this
- * issue's xfs_reflink_unshare; the buffered-I/O issue switches to
- * iomap_file_unshare, which skips unwritten extents in the same way).
+ * Give [off, off+len) private copies of its shared written blocks
+ * (xfs_reflink_unshare): iomap_file_unshare dirties the shared data in the
+ * page cache through COW fork reservations, writeback copies it out, and
+ * the reflink flag goes (with any COW staging left) when nothing of the
+ * file is shared any more.
  * @pre i_rwsem and invalidate_lock held exclusive.
  * @param ei inode; @param off first byte; @param len bytes
  * @return 0, -ENOSPC, -EIO
@@ -722,18 +760,33 @@ int efs_reflink_unshare(struct efs_inode *ei, loff_t off, loff_t len);
 int efs_reflink_allocate_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len,
 			     struct efs_irec *out);
 /**
- * Move the staged blocks of [fblock, fblock+len) from the COW fork into the
- * data fork, dropping one reference of the blocks they replace
- * (xfs_reflink_end_cow).
+ * Reserve copy-on-write space for a buffered write into the shared run
+ * [fblock, fblock+len): a delayed allocation in the COW fork, widened to
+ * EFS_COWEXTSZ alignment but not over neighbouring COW fork extents
+ * (xfs_reflink_allocate_cow's buffered sibling: xfs_bmapi_reserve_delalloc
+ * on XFS_COW_FORK with the cowextsize hint).
+ * @pre transaction open on @p ei; the COW fork has no extent at @p fblock.
+ * @param ei inode; @param fblock first block; @param len blocks
+ * @param out the COW fork extent now covering @p fblock (merged, whole)
+ * @return 0 or -ENOSPC
+ */
+int efs_reflink_reserve_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len,
+			    struct efs_irec *out);
+/**
+ * Move the real staged blocks of [fblock, fblock+len) from the COW fork
+ * into the data fork, dropping one reference of the blocks they replace
+ * (xfs_reflink_end_cow).  Delayed allocations there stay (nothing was
+ * written through them).
  * @pre transaction open on @p ei.
  * @param ei inode; @param fblock first block; @param len blocks
  * @return blocks remapped
  */
 uint64_t efs_reflink_end_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len);
 /**
- * Drop the staged blocks of [fblock, fblock+len) from the COW fork; they
+ * Drop the staging of [fblock, fblock+len) from the COW fork; real blocks
  * go straight back to the free list, since no committed state ever owned
- * them (xfs_reflink_cancel_cow_range).
+ * them, and delayed allocations give their promise back
+ * (xfs_reflink_cancel_cow_range).
  * @pre transaction open on @p ei (or ilock EXCL and commit lock held).
  * @param ei inode; @param fblock first block; @param len blocks
  * @return blocks freed

@@ -65,6 +65,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <iomap/mm.h>
+
 #include "extentfs_priv.h"
 
 static bool file_writable(const struct file *f)
@@ -82,11 +84,14 @@ static struct efs_inode *file_ei(const struct file *file)
 	return EFS_I(file->f_inode);
 }
 
+static vm_fault_t extentfs_page_mkwrite(struct vm_fault *vmf);
+
 const struct file_operations extentfs_file_operations = {
 	.fsync = extentfs_fsync,
 	.read_iter = extentfs_read_iter,
 	.write_iter = extentfs_write_iter,
 	.iopoll = iocb_bio_iopoll,
+	.page_mkwrite = extentfs_page_mkwrite,
 };
 
 /*
@@ -1180,4 +1185,28 @@ uint64_t extentfs_bump_mapping_seq(struct file *file)
 	seq = ++ei->mapping_seq;
 	up_write(&ei->ilock);
 	return seq;
+}
+
+/*
+ * ------------------------------------------------------------ mmap write faults
+ */
+
+/*
+ * Mirrors xfs_write_fault() for a regular (non-DAX) file: the first store
+ * to a clean page of a shared mapping.  invalidate_lock shared keeps
+ * truncate, hole punch and remap from removing the folio while
+ * iomap_page_mkwrite() reserves delalloc space for it (design.rst: the
+ * invalidate_lock is taken before the folio lock).  The kernel brackets
+ * this with sb_start_pagefault() for freezing and updates the file times;
+ * extentfs has neither freezing nor timestamps.
+ */
+static vm_fault_t extentfs_page_mkwrite(struct vm_fault *vmf)
+{
+	struct address_space *mapping = vmf->vma->file->f_inode->i_mapping;
+	vm_fault_t ret;
+
+	filemap_invalidate_lock_shared(mapping);
+	ret = iomap_page_mkwrite(vmf, &extentfs_buffered_write_iomap_ops);
+	filemap_invalidate_unlock_shared(mapping);
+	return ret;
 }

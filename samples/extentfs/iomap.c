@@ -458,9 +458,17 @@ void (*extentfs_test_write_begin_hook)(struct inode *inode, const struct iomap *
 
 /*
  * Mirrors xfs_buffered_write_iomap_begin.  Looks first under the ilock
- * shared; only a hole needs the transaction that reserves the delayed
- * allocation, after which the map is read again (it may have changed while
- * no lock was held).
+ * shared; a reservation (a hole, or shared blocks needing copy-on-write)
+ * needs the transaction, after which the maps are read again (they may
+ * have changed while no lock was held).
+ *
+ * On a reflinked inode the COW fork wins where it has an extent: the write
+ * goes to the staging, with the data fork extent as srcmap (the data a
+ * partial block write or unshare reads).  Shared written data without
+ * staging gets a cowextsize-aligned delayed allocation in the COW fork
+ * (efs_reflink_reserve_cow).  A hole gets a data fork delayed allocation
+ * for the hole's part of the request (trace 02: one block per 4 KiB
+ * write), stopping at the next COW fork extent.
  */
 static int efs_buffered_write_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 					  unsigned flags, struct iomap *iomap,
@@ -470,11 +478,11 @@ static int efs_buffered_write_iomap_begin(struct inode *inode, loff_t pos, loff_
 	struct extentfs *fs = EFS_FS(ei);
 	uint64_t off_fsb = (uint64_t)pos >> fs->blkbits;
 	uint64_t end_fsb = efs_iomap_end_fsb(fs, pos, length);
-	struct efs_irec rec;
-	bool shared = false, locked = false;
+	struct efs_irec imap, cmap, rec;
+	bool shared = false, locked = false, have_imap;
 	uint16_t iomap_flags = 0;
-	uint64_t seq;
-	size_t i;
+	uint64_t seq, next;
+	size_t i, ci = 0;
 	int ret;
 
 	/* Zeroing never allocates: the IOMAP_ZERO branch has its own ops. */
@@ -495,23 +503,12 @@ static int efs_buffered_write_iomap_begin(struct inode *inode, loff_t pos, loff_
 		down_read(&ei->ilock);
 	}
 again:
-	if (efs_iext_lookup(&ei->df, off_fsb, &i)) {
-		rec = ei->df.v[i];
-		if ((ei->diflags & EFS_DIFLAG_REFLINK) && efs_irec_is_written(&rec)) {
-			/* Shared blocks are rewritten elsewhere at writeback. */
-			efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
-			if (locked)
-				shared = efs_trim_shared_locked(ei, &rec);
-			else
-				efs_reflink_trim_around_shared(ei, &rec, &shared);
-		}
-		seq = ei->mapping_seq;
-		goto out_found;
-	}
-	/* A hole.  Unsharing a hole has nothing to copy: report it. */
-	if (flags & IOMAP_UNSHARE) {
-		uint64_t next = i < ei->df.nr ? ei->df.v[i].fblock : end_fsb;
-
+	have_imap = efs_iext_lookup(&ei->df, off_fsb, &i);
+	if (have_imap)
+		imap = ei->df.v[i];
+	next = have_imap ? 0 : (i < ei->df.nr ? ei->df.v[i].fblock : end_fsb);
+	/* "We never need to allocate blocks for ... unsharing a hole." */
+	if (!have_imap && (flags & IOMAP_UNSHARE)) {
 		seq = ei->mapping_seq;
 		if (locked)
 			efs_trans_end(ei);
@@ -520,6 +517,27 @@ again:
 		efs_hole_to_iomap(ei, iomap, off_fsb, next < end_fsb ? next : end_fsb, seq);
 		iomap->folio_ops = &efs_iomap_folio_ops;
 		return 0;
+	}
+	/* Staging already there (reservation or blocks): the write goes to it. */
+	if (ei->cf.nr && efs_iext_lookup(&ei->cf, off_fsb, &ci)) {
+		cmap = ei->cf.v[ci];
+		goto found_cow;
+	}
+	if (have_imap) {
+		if (!(ei->diflags & EFS_DIFLAG_REFLINK)) {
+			rec = imap;
+			goto found_imap;
+		}
+		/* Trim to the request, then to a wholly shared or unshared run. */
+		efs_bmapi_read(ei, off_fsb, end_fsb, &imap);
+		if (locked)
+			shared = efs_trim_shared_locked(ei, &imap);
+		else
+			efs_reflink_trim_around_shared(ei, &imap, &shared);
+		if (!shared) {
+			rec = imap;
+			goto found_imap;
+		}
 	}
 	if (!locked) {
 		up_read(&ei->ilock);
@@ -532,35 +550,70 @@ again:
 		goto again;
 	}
 	/*
+	 * "Flag newly allocated delalloc blocks with IOMAP_F_NEW so we punch
+	 * them out if the write happens to fail."
+	 */
+	iomap_flags = IOMAP_F_NEW;
+	if (have_imap) {
+		/* Fork all the shared blocks from here to the end of the run. */
+		ret = efs_reflink_reserve_cow(ei, off_fsb, imap.len, &cmap);
+		if (ret)
+			goto out_cancel;
+		goto found_cow;
+	}
+	/*
 	 * xfs_bmapi_reserve_delalloc for the hole's part of the request, and
-	 * no more: trace 02 shows one block-sized reservation per 4 KiB write.
+	 * no more; never over COW fork staging, which a later block of the
+	 * request may have.
 	 */
 	efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
-	ret = efs_bmap_reserve_delalloc(ei, off_fsb, rec.len);
-	if (ret) {
-		efs_trans_end(ei);
-		return ret;
-	}
+	if (ei->cf.nr && ci < ei->cf.nr && ei->cf.v[ci].fblock < rec.fblock + rec.len)
+		rec.len = ei->cf.v[ci].fblock - rec.fblock;
+	ret = efs_bmap_reserve_delalloc(ei, EFS_DATA_FORK, off_fsb, rec.len);
+	if (ret)
+		goto out_cancel;
 	rec.dblock = EFS_DELAYSTARTBLOCK;
 	rec.state = EFS_EXT_NORM;
-	iomap_flags = IOMAP_F_NEW;
+found_imap:
 	seq = ei->mapping_seq;
-out_found:
 	if (locked)
 		efs_trans_end(ei);
 	else
 		up_read(&ei->ilock);
-	if (shared) {
-		/* iomap_file_unshare copies only SHARED mappings with a MAPPED source. */
-		efs_bmbt_to_iomap(ei, srcmap, &rec, 0, seq);
-		iomap_flags |= IOMAP_F_SHARED;
-	}
 	efs_bmbt_to_iomap(ei, iomap, &rec, iomap_flags, seq);
+	goto out;
+
+found_cow:
+	seq = ei->mapping_seq;
+	if (!have_imap) {
+		/* Nothing to read below the staging: trim it at the next extent. */
+		if (cmap.fblock + cmap.len > next)
+			cmap.len = next - cmap.fblock;
+		if (cmap.fblock < off_fsb) {
+			if (efs_irec_is_real(&cmap))
+				cmap.dblock += off_fsb - cmap.fblock;
+			cmap.len -= off_fsb - cmap.fblock;
+			cmap.fblock = off_fsb;
+		}
+	}
+	if (locked)
+		efs_trans_end(ei);
+	else
+		up_read(&ei->ilock);
+	/* iomap_file_unshare copies only SHARED mappings with a MAPPED source. */
+	if (have_imap)
+		efs_bmbt_to_iomap(ei, srcmap, &imap, 0, seq);
+	efs_bmbt_to_iomap(ei, iomap, &cmap, iomap_flags | IOMAP_F_SHARED, seq);
+out:
 	iomap->folio_ops = &efs_iomap_folio_ops;
 	/* Tests change the map here, between the lookup and the folio lock. */
 	if (extentfs_test_write_begin_hook)
 		extentfs_test_write_begin_hook(inode, iomap);
 	return 0;
+
+out_cancel:
+	efs_trans_end(ei);
+	return ret;
 }
 
 /*
@@ -577,10 +630,11 @@ static void efs_buffered_write_delalloc_punch(struct inode *inode, loff_t offset
 	uint64_t first = (uint64_t)offset >> fs->blkbits;
 	uint64_t end = ((uint64_t)offset + (uint64_t)length + mask) >> fs->blkbits;
 
-	(void)iomap;
 	if (end <= first || efs_trans_begin(ei))
 		return;
-	efs_bmap_punch_delalloc(ei, first, end - first);
+	/* A COW reservation is punched in the COW fork (xfs 6.12 on). */
+	efs_bmap_punch_delalloc(ei, (iomap->flags & IOMAP_F_SHARED) ? EFS_COW_FORK : EFS_DATA_FORK,
+				first, end - first);
 	efs_trans_end(ei);
 }
 

@@ -20,10 +20,16 @@
  * shared (xfs_reflink_trim_around_shared: "holes, unwritten, and delalloc
  * extents cannot be shared"), and unshare copies only written shared
  * blocks — unwritten ones read as zeroes, there is nothing to copy, and
- * iomap_file_unshare skips them in the same way.  This issue copies the
- * blocks through the block device (blkdev_rw) under the transaction; the
- * buffered-I/O issue switches unshare to iomap_file_unshare and the COW
- * fork.
+ * iomap_file_unshare skips them in the same way.  Unshare goes through the
+ * page cache (iomap_file_unshare) and the COW fork, like a buffered write.
+ *
+ * A buffered write into shared written blocks reserves a delayed
+ * allocation in the COW fork, widened to EFS_COWEXTSZ alignment
+ * (efs_reflink_reserve_cow); writeback turns it into UNWRITTEN staging
+ * (efs_bmap_convert_delalloc on EFS_COW_FORK) and completion remaps the
+ * written blocks (efs_reflink_end_cow); the rest stays staged for later
+ * writes until truncate, inactivation, an unshare that leaves nothing
+ * shared, or unmount.
  *
  * A direct write into shared written blocks goes copy-on-write through the
  * COW fork (ei->cf), as XFS's direct path does with convert_now:
@@ -49,7 +55,7 @@
  * Never: remap overlapping ranges of one file (file.c refuses it); write
  * into a shared block in place.
  *
- * Locking: remap and unshare run as transactions on the destination (ilock
+ * Locking: remap and the end of unshare run as transactions (ilock
  * EXCL + commit lock); the commit lock also keeps the source map stable,
  * since every writer of an extent map holds it.
  */
@@ -126,102 +132,86 @@ void efs_reflink_remap_blocks(struct efs_inode *src, uint64_t sfb, struct efs_in
 	efs_trans_log_inode(dst, true);
 }
 
-/* Copy @len blocks from @from to @to through the block device. */
-static int copy_blocks(struct extentfs *fs, uint64_t from, uint64_t to, uint64_t len)
-{
-	size_t chunk_blocks = (1u << 20) >> fs->blkbits;
-	uint8_t *buf;
-	int ret = 0;
-
-	if (chunk_blocks == 0)
-		chunk_blocks = 1;
-	buf = efs_io_alloc(chunk_blocks << fs->blkbits);
-	for (uint64_t done = 0; done < len && !ret;) {
-		uint64_t n = len - done < chunk_blocks ? len - done : chunk_blocks;
-		size_t bytes = (size_t)(n << fs->blkbits);
-
-		ret = blkdev_rw(&fs->bdev, REQ_OP_READ, (from + done) << fs->blkbits, buf, bytes);
-		if (!ret)
-			ret = blkdev_rw(&fs->bdev, REQ_OP_WRITE, (to + done) << fs->blkbits, buf,
-					bytes);
-		done += n;
-	}
-	free(buf);
-	return ret;
-}
-
-/* Replace the shared blocks [dblock, +len) mapped at @fblock by private copies. */
-static int unshare_run(struct efs_inode *ei, uint64_t fblock, uint64_t dblock, uint64_t len)
-{
-	struct extentfs *fs = EFS_FS(ei);
-
-	for (uint64_t done = 0; done < len;) {
-		struct efs_irec r = { .fblock = fblock + done, .state = EFS_EXT_NORM };
-		struct efs_bext got;
-		int ret = efs_alloc_data(fs, efs_bmap_goal(ei, fblock + done), len - done, &got);
-
-		if (ret)
-			return ret;
-		ret = copy_blocks(fs, dblock + done, got.start, got.len);
-		if (ret) {
-			efs_free_blocks(fs, got.start, got.len);
-			return ret;
-		}
-		/* Drop our reference to the shared copy (it stays mapped elsewhere). */
-		efs_bunmapi(ei, fblock + done, got.len);
-		r.dblock = got.start;
-		r.len = got.len;
-		efs_iext_insert(&ei->df, &r);
-		efs_trans_log_inode(ei, true);
-		done += got.len;
-	}
-	return 0;
-}
-
+/*
+ * Mirrors xfs_reflink_unshare.  iomap_file_unshare asks the buffered write
+ * ops for each mapping (IOMAP_WRITE | IOMAP_UNSHARE): shared written
+ * blocks come back as a COW fork extent with the old blocks as srcmap, and
+ * iomap copies their data into dirty folios; writeback then writes them to
+ * the COW staging, and completion remaps it (aops.c).  Unwritten extents
+ * and holes have nothing to copy and are skipped, as on XFS.
+ */
 int efs_reflink_unshare(struct efs_inode *ei, loff_t off, loff_t len)
 {
 	struct extentfs *fs = EFS_FS(ei);
-	uint64_t mask = fs->blocksize - 1;
-	uint64_t cur = (uint64_t)off >> fs->blkbits;
-	uint64_t end = ((uint64_t)off + (uint64_t)len + mask) >> fs->blkbits;
+	struct inode *inode = &ei->vfs;
 	int ret;
 
 	if (!(ei->diflags & EFS_DIFLAG_REFLINK))
 		return 0;
-	ret = filemap_write_and_wait_range(ei->vfs.i_mapping, off, off + len - 1);
+	inode_dio_wait(inode);
+	ret = iomap_file_unshare(inode, off, len, &extentfs_buffered_write_iomap_ops);
+	if (ret)
+		return ret;
+	ret = filemap_write_and_wait_range(inode->i_mapping, off, off + len - 1);
 	if (ret)
 		return ret;
 	ret = efs_trans_begin(ei);
 	if (ret)
 		return ret;
-	if (end > fs->max_fblock)
-		end = fs->max_fblock;
-	while (cur < end && !ret) {
-		struct efs_irec rec;
-		uint64_t fbno, flen;
-
-		efs_bmapi_read(ei, cur, end, &rec);
-		if (!efs_irec_is_written(&rec) ||
-		    !efs_refcount_find_shared(&fs->refc, rec.dblock, rec.len, &fbno, &flen)) {
-			cur += rec.len;
-			continue;
-		}
-		cur += fbno - rec.dblock;
-		ret = unshare_run(ei, cur, fbno, flen);
-		cur += flen;
-	}
-	/* xfs_reflink_try_clear_inode_flag */
-	if (!ret && !efs_inode_has_shared(ei)) {
+	/*
+	 * xfs_reflink_try_clear_inode_flag: nothing shared any more, so no
+	 * write will need copy-on-write; what the COW fork still holds (the
+	 * cowextsize padding of earlier reservations) is given back now.
+	 */
+	if (!efs_inode_has_shared(ei)) {
+		efs_reflink_cancel_cow(ei, 0, fs->max_fblock);
 		ei->diflags &= ~EFS_DIFLAG_REFLINK;
 		efs_trans_log_inode(ei, true);
 	}
 	efs_trans_end(ei);
-	return ret;
+	return 0;
 }
 
 /*
- * ----------------------------------------------------- COW fork (direct I/O)
+ * ------------------------------------------------------------- COW fork
  */
+
+int efs_reflink_reserve_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len,
+			    struct efs_irec *out)
+{
+	struct extentfs *fs = EFS_FS(ei);
+	uint64_t start = fblock - fblock % EFS_COWEXTSZ;
+	uint64_t end = fblock + len;
+	size_t i;
+	int ret;
+
+	EFS_BUG_ON(efs_iext_lookup(&ei->cf, fblock, &i));
+	/*
+	 * xfs_bmap_extsize_align, simplified: round out to the hint, then
+	 * give back what would overlap the neighbouring COW fork extents.
+	 */
+	if (end % EFS_COWEXTSZ)
+		end += EFS_COWEXTSZ - end % EFS_COWEXTSZ;
+	if (end > fs->max_fblock)
+		end = fs->max_fblock;
+	if (i > 0 && ei->cf.v[i - 1].fblock + ei->cf.v[i - 1].len > start)
+		start = ei->cf.v[i - 1].fblock + ei->cf.v[i - 1].len;
+	if (i < ei->cf.nr && ei->cf.v[i].fblock < end)
+		end = ei->cf.v[i].fblock;
+	ret = efs_bmap_reserve_delalloc(ei, EFS_COW_FORK, start, end - start);
+	if (ret == -ENOSPC && (start < fblock || end > fblock + len)) {
+		/* The padding is a nicety: try the shared run alone. */
+		start = fblock;
+		end = fblock + len;
+		ret = efs_bmap_reserve_delalloc(ei, EFS_COW_FORK, start, end - start);
+	}
+	if (ret)
+		return ret;
+	/* What xfs_bmap_add_extent_hole_delay returns: the merged extent. */
+	EFS_BUG_ON(!efs_iext_lookup(&ei->cf, fblock, &i));
+	*out = ei->cf.v[i];
+	return 0;
+}
 
 int efs_reflink_allocate_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len,
 			     struct efs_irec *out)
@@ -233,17 +223,29 @@ int efs_reflink_allocate_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len
 
 	if (efs_iext_lookup(&ei->cf, fblock, &i)) {
 		/*
-		 * Blocks are already staged here (a write in flight over the
-		 * same range, which the caller raced with): use them, as XFS
-		 * reuses a COW fork extent, rather than stage twice.
+		 * Something is already staged here (a write in flight over the
+		 * same range, or a buffered write's reservation): use it, as
+		 * XFS reuses a COW fork extent, rather than stage twice.  A
+		 * delayed allocation is allocated now, and the part this
+		 * direct write fills is written state at once (convert_now).
 		 */
-		const struct efs_irec *c = &ei->cf.v[i];
-		uint64_t end = c->fblock + c->len;
+		struct efs_irec c = ei->cf.v[i];
+		uint64_t end;
 
-		*out = *c;
+		if (c.dblock == EFS_DELAYSTARTBLOCK) {
+			ret = efs_bmap_convert_delalloc(ei, EFS_COW_FORK, fblock, &c);
+			if (ret)
+				return ret;
+		}
+		end = c.fblock + c.len;
+		*out = c;
 		out->fblock = fblock;
-		out->dblock = c->dblock + (fblock - c->fblock);
+		out->dblock = c.dblock + (fblock - c.fblock);
 		out->len = (end - fblock) < len ? end - fblock : len;
+		out->state = EFS_EXT_NORM;
+		if (c.state != EFS_EXT_NORM &&
+		    efs_iext_convert(&ei->cf, fblock, out->len, EFS_EXT_UNWRITTEN, EFS_EXT_NORM))
+			ei->mapping_seq++;
 		return 0;
 	}
 	if (i < ei->cf.nr && ei->cf.v[i].fblock < fblock + len)
@@ -277,6 +279,11 @@ uint64_t efs_reflink_end_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len
 			continue;
 		}
 		piece = ei->cf.v[i];
+		if (!efs_irec_is_real(&piece)) {
+			/* A reservation nothing was written through: it stays. */
+			cur = piece.fblock + piece.len;
+			continue;
+		}
 		piece.dblock += cur - piece.fblock;
 		piece.len -= cur - piece.fblock;
 		piece.fblock = cur;
@@ -295,12 +302,18 @@ uint64_t efs_reflink_end_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len
 	return done;
 }
 
-/* Staged blocks were never owned on disk: straight back to the free list. */
+/*
+ * Staged blocks were never owned on disk: straight back to the free list.
+ * A delayed allocation only gives its promise back.
+ */
 static void cancel_piece(void *arg, const struct efs_irec *piece)
 {
 	struct extentfs *fs = arg;
 
-	EFS_BUG_ON(efs_extlist_insert(&fs->free, piece->dblock, piece->len));
+	if (piece->dblock == EFS_DELAYSTARTBLOCK)
+		fs->delalloc_blocks -= piece->len;
+	else
+		EFS_BUG_ON(efs_extlist_insert(&fs->free, piece->dblock, piece->len));
 }
 
 uint64_t efs_reflink_cancel_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len)

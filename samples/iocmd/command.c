@@ -71,6 +71,18 @@ const struct iocmd_cmd iocmd_cmds[] = {
 	  "zeroes space and eliminates holes by preallocating", NULL },
 	{ "help", "?", iocmd_help_f, 0, 1, IOCMD_NOFILE_OK | IOCMD_ONESHOT, "[command]",
 	  "help for one or all commands", NULL },
+	{ "mmap", "mm", iocmd_mmap_f, 0, -1, IOCMD_NOFILE_OK | IOCMD_ONESHOT,
+	  "[N] | [-rwxS] [-s size] [off len]", "mmap a range in the current file, show mappings",
+	  iocmd_mmap_help },
+	{ "mread", "mr", iocmd_mread_f, 0, -1, IOCMD_NOFILE_OK | IOCMD_NEEDMAP, "[-r] [off len]",
+	  "reads data from a region in the current memory mapping", iocmd_mread_help },
+	{ "msync", "ms", iocmd_msync_f, 0, -1, IOCMD_NOFILE_OK | IOCMD_NEEDMAP, "[-ais] [off len]",
+	  "flush a region in the current memory mapping", iocmd_msync_help },
+	{ "munmap", "mu", iocmd_munmap_f, 0, 0, IOCMD_NOFILE_OK | IOCMD_NEEDMAP, NULL,
+	  "unmaps the current memory mapping", NULL },
+	{ "mwrite", "mw", iocmd_mwrite_f, 0, -1, IOCMD_NOFILE_OK | IOCMD_NEEDMAP,
+	  "[-r] [-S seed] [off len]", "writes data into a region in the current memory mapping",
+	  iocmd_mwrite_help },
 	{ "open", "o", iocmd_open_f, 0, -1, IOCMD_NOFILE_OK | IOCMD_ONESHOT,
 	  "[-acdrstxRTPL] [-m mode] [path]", "open the file specified by path", iocmd_open_help },
 	{ "pread", "r", iocmd_pread_f, 2, -1, 0, "[-b bs] [-qv] [-i N] [-FBR [-Z N]] off len",
@@ -109,8 +121,7 @@ static const char *const xfs_io_only[] = {
 	"add_enckey", "allocsp", "bulkstat", "bulkstat_single", "chattr", "chmod", "chproj",
 	"copy_range", "cowextsize", "crc32cselftest", "dedupe", "enckey_status", "extsize",
 	"fadvise", "flink", "freesp", "fsmap", "get_encpolicy", "inode", "inumbers", "label",
-	"log_writes", "lsattr", "lsproj", "madvise", "mincore", "mmap", "mread", "mremap",
-	"msync", "munmap", "mwrite", "readdir", "resvsp", "rm_enckey", "scrub", "sendfile",
+	"log_writes", "lsattr", "lsproj", "madvise", "mincore", "mremap", "readdir", "resvsp", "rm_enckey", "scrub", "sendfile",
 	"set_encpolicy", "stat", "statfs", "statx", "swapext", "sync_range", "unresvsp",
 	"utimes", "zero",
 };
@@ -149,6 +160,8 @@ struct iocmd *iocmd_new(struct extentfs *fs, FILE *out, FILE *err)
 	ic->trace_ops = true;
 	ic->fiemap_max_extents = -1;
 	ic->clock = default_clock;
+	ic->cur_map = -1;
+	ic->next_addr = 0x7f0000000000ull;
 	return ic;
 }
 
@@ -157,6 +170,7 @@ void iocmd_free(struct iocmd *ic)
 	if (!ic)
 		return;
 	iocmd_swapoff_all(ic);
+	iocmd_munmap_all(ic);
 	iocmd_iobuf_free(ic);
 	for (size_t i = 0; i < ic->nr_files; i++) {
 		extentfs_close(ic->files[i].file);
@@ -331,6 +345,11 @@ static bool check_command(struct iocmd *ic, const struct iocmd_cmd *ct)
 	if (ic->nr_files == 0 && !(ct->flags & IOCMD_NOFILE_OK)) {
 		fprintf(ic->err, "no files are open, try 'help open'\n");
 		iocmd_note(ic, -EBADF);
+		return false;
+	}
+	if (ic->cur_map < 0 && (ct->flags & IOCMD_NEEDMAP)) {
+		fprintf(ic->err, "no mapped regions, try 'help mmap'\n");
+		iocmd_note(ic, -EINVAL);
 		return false;
 	}
 	return true;

@@ -287,3 +287,71 @@ int iocmd_quit_f(struct iocmd *ic, int argc, char **argv)
 	ic->quit = true;
 	return 1;
 }
+
+const char iocmd_mmap_help[] =
+	"\n"
+	" maps a range within the current file into memory\n"
+	"\n"
+	" Example:\n"
+	" 'mmap -rw 0 1m' - maps one megabyte from the start of the current file\n"
+	"\n"
+	" Memory maps a range of a file for subsequent use by other xfs_io commands.\n"
+	" With no arguments, mmap shows the current mappings.  The current mapping\n"
+	" can be set by using the single argument form (mapping number or address).\n"
+	" If two arguments are specified (a range), a new mapping is created and the\n"
+	" following options are available:\n"
+	" -r -- map with PROT_READ protection\n"
+	" -w -- map with PROT_WRITE protection\n"
+	" -x -- map with PROT_EXEC protection\n"
+	" -S -- map with MAP_SYNC and MAP_SHARED_VALIDATE flags\n"
+	" -s <size> -- first do mmap(size)/munmap(size), try to reserve some free space\n"
+	" If no protection mode is specified, all are used by default.\n"
+	"\n";
+
+const char iocmd_mread_help[] =
+	"\n"
+	" reads a range of bytes in the current memory mapping\n"
+	"\n"
+	" Example:\n"
+	" 'mread -v 512 20' - dumps 20 bytes read from 512 bytes into the mapping\n"
+	"\n"
+	" Accesses a range of the current memory mapping, optionally dumping it to\n"
+	" the standard output stream (with -v option) for subsequent inspection.\n"
+	" -f -- verbose mode, dump bytes with offsets relative to start of file.\n"
+	" -r -- reverse order; start accessing from the end of range, moving backward\n"
+	" -v -- verbose mode, dump bytes with offsets relative to start of mapping.\n"
+	" The accesses are performed sequentially from the start offset by default.\n"
+	" Notes:\n"
+	"   References to whole pages following the end of the backing file results\n"
+	"   in delivery of the SIGBUS signal.  SIGBUS signals may also be delivered\n"
+	"   on various filesystem conditions, including quota exceeded errors, and\n"
+	"   for physical device errors (such as unreadable disk blocks).  No attempt\n"
+	"   has been made to catch signals at this stage...\n"
+	"\n";
+
+const char iocmd_mwrite_help[] =
+	"\n"
+	" dirties a range of bytes in the current memory mapping\n"
+	"\n"
+	" Example:\n"
+	" 'mwrite 512 20 - writes 20 bytes at 512 bytes into the current mapping.\n"
+	"\n"
+	" Stores a byte into memory for a range within a mapping.\n"
+	" The default stored value is 'X', repeated to fill the range specified.\n"
+	" -S -- use an alternate seed character\n"
+	" -r -- reverse order; start storing from the end of range, moving backward\n"
+	" The stores are performed sequentially from the start offset by default.\n"
+	"\n";
+
+const char iocmd_msync_help[] =
+	"\n"
+	" flushes a range of bytes in the current memory mapping\n"
+	"\n"
+	" Writes all modified copies of pages over the specified range (or entire\n"
+	" mapping if no range specified) to their backing storage locations.  Also,\n"
+	" optionally invalidates so that subsequent references to the pages will be\n"
+	" obtained from their backing storage locations (instead of cached copies).\n"
+	" -a -- perform asynchronous writes (MS_ASYNC)\n"
+	" -i -- invalidate mapped pages (MS_INVALIDATE)\n"
+	" -s -- perform synchronous writes (MS_SYNC)\n"
+	"\n";

@@ -17,6 +17,7 @@
  *     seek.c  fiemap.c  bmap.c  reflink.c
  *     pread.c     pread, and the I/O buffer pwrite shares (io/pread.c)
  *     pwrite.c    pwrite (io/pwrite.c)
+ *     mmap.c      mmap, mread, mwrite, msync, munmap (io/mmap.c)
  *     reference.c fibmap, swapon, swapoff: reference only, not in xfs_io
  *     aio.c       aio_pwrite, aio_pread: reference only, not in xfs_io
  *     syscall.c   the checks the kernel's VFS makes before it calls the
@@ -44,6 +45,7 @@
 #define IOCMD_NOFILE_OK (1u << 0)  /**< runs with no file open */
 #define IOCMD_ONESHOT (1u << 1)    /**< a -c line runs it once, not per file */
 #define IOCMD_REFERENCE (1u << 2)  /**< reference only: xfs_io has no such command */
+#define IOCMD_NEEDMAP (1u << 3)    /**< needs a current mapping (xfs_io: no CMD_NOMAP_OK) */
 /** @} */
 
 struct iocmd;
@@ -117,6 +119,16 @@ struct iocmd_iobuf {
 	int nr_iov;         /**< segments allocated at @c iov */
 };
 
+/** One entry of the mapping table (xfs_io's mmap_region_t; mmap.c). */
+struct iocmd_map {
+	struct vm_area *vma;     /**< the modelled mapping (core/include/iomap/mm.h) */
+	char *name;              /**< file name as opened (owned) */
+	unsigned long long addr; /**< made-up start address, for printing */
+	long long offset;        /**< file offset mapped */
+	size_t length;           /**< bytes mapped */
+	int prot;                /**< PROT_* */
+};
+
 /** The context.  Only the thread running a command touches it. */
 struct iocmd {
 	struct extentfs *fs;       /**< the filesystem (not owned) */
@@ -129,13 +141,17 @@ struct iocmd {
 	size_t nr_files;           /**< entries used */
 	size_t cap_files;          /**< entries allocated */
 	size_t cur;                /**< index of the current file (< nr_files when any) */
-	int exitcode;              /**< 0 or 1, as xfs_io's global exitcode */
+	int exitcode;              /**< 0 or 1 (xfs_io's exitcode); 128 + signal after a fatal fault */
 	int status;                /**< result of the line being run (see iocmd_last_status) */
 	bool quit;                 /**< `quit` was run */
 	const struct iocmd_cmd *cmd; /**< command being run, for usage messages */
 	int fiemap_max_extents;    /**< xfs_io keeps `fiemap -n N` for later calls; -1 = none */
 	struct iocmd_swap *swaps;  /**< active swap files */
 	struct iocmd_iobuf iobuf;  /**< pread/pwrite buffer, kept between commands */
+	struct iocmd_map *maps;    /**< the mapping table, in mmap order */
+	int nr_maps;               /**< entries used */
+	int cur_map;               /**< current mapping, -1 if none */
+	unsigned long long next_addr; /**< lowest made-up address handed out */
 	/** gettimeofday() for the timing lines; the tests fix the time. */
 	void (*clock)(struct timeval *tv);
 };
@@ -412,6 +428,18 @@ int iocmd_fibmap_f(struct iocmd *ic, int argc, char **argv);
 int iocmd_swapon_f(struct iocmd *ic, int argc, char **argv);
 /** `swapoff (reference)`. @copydetails iocmd_open_f */
 int iocmd_swapoff_f(struct iocmd *ic, int argc, char **argv);
+/** `mmap`. @copydetails iocmd_open_f */
+int iocmd_mmap_f(struct iocmd *ic, int argc, char **argv);
+/** `mread`. @copydetails iocmd_open_f */
+int iocmd_mread_f(struct iocmd *ic, int argc, char **argv);
+/** `mwrite`. @copydetails iocmd_open_f */
+int iocmd_mwrite_f(struct iocmd *ic, int argc, char **argv);
+/** `msync`. @copydetails iocmd_open_f */
+int iocmd_msync_f(struct iocmd *ic, int argc, char **argv);
+/** `munmap`. @copydetails iocmd_open_f */
+int iocmd_munmap_f(struct iocmd *ic, int argc, char **argv);
+/** Remove every mapping of @p ic (iocmd_free). @param ic context */
+void iocmd_munmap_all(struct iocmd *ic);
 /** Deactivate every swap file of @p ic (iocmd_free). @param ic context */
 void iocmd_swapoff_all(struct iocmd *ic);
 /** @} */
@@ -432,6 +460,10 @@ extern const char iocmd_fibmap_help[];  /**< fibmap */
 extern const char iocmd_swapon_help[];  /**< swapon */
 extern const char iocmd_aio_pwrite_help[]; /**< aio_pwrite */
 extern const char iocmd_aio_pread_help[];  /**< aio_pread */
+extern const char iocmd_mmap_help[];   /**< mmap */
+extern const char iocmd_mread_help[];  /**< mread */
+extern const char iocmd_mwrite_help[]; /**< mwrite */
+extern const char iocmd_msync_help[];  /**< msync */
 /** @} */
 
 /**

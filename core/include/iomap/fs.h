@@ -161,6 +161,13 @@ void filemap_invalidate_unlock_shared(struct address_space *mapping);
 struct file;
 struct kiocb;
 struct iov_iter;
+struct vm_fault;
+
+/**
+ * Result of a page fault handler: VM_FAULT_* bits (core/include/iomap/mm.h),
+ * the kernel's vm_fault_t.
+ */
+typedef unsigned int vm_fault_t;
 
 /** File operations the library calls back (a subset of the kernel's). */
 struct file_operations {
@@ -172,6 +179,14 @@ struct file_operations {
 	ssize_t (*write_iter)(struct kiocb *iocb, struct iov_iter *from);
 	/** Poll for completions of IOCB_HIPRI requests (iocb_bio_iopoll). */
 	int (*iopoll)(struct kiocb *iocb);
+	/**
+	 * A shared writable mapping's first store to a clean page (the
+	 * kernel keeps this in vm_operations_struct; one mapping type here):
+	 * make the folio writable, e.g. iomap_page_mkwrite().  Returns
+	 * VM_FAULT_LOCKED with vmf->folio locked and dirty, or VM_FAULT_*
+	 * error bits.  NULL: the page is simply dirtied (core/kernel/mmap.c).
+	 */
+	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf);
 };
 
 /** An open file. */

@@ -466,6 +466,23 @@ bool iomap_release_folio(struct folio *folio);
  * @param folio the folio; @param offset in it; @param len bytes
  */
 void iomap_invalidate_folio(struct folio *folio, size_t offset, size_t len);
+/**
+ * Prepare the folio of a write fault on a shared mapping for stores
+ * (f_op->page_mkwrite; operations.rst, "mmap Write Faults"): lock it,
+ * check that it is still in the mapping and below EOF, then iterate over
+ * its part below EOF with IOMAP_WRITE | IOMAP_FAULT so that ->iomap_begin
+ * reserves or allocates the space, and mark it dirty.  Mirrors the
+ * kernel's iomap_page_mkwrite() (core/iomap/buffered-io.c).
+ * @pre the file system holds invalidate_lock shared (so truncation cannot
+ *      remove the folio meanwhile); the folio is not locked and uptodate.
+ * @param vmf the fault (struct vm_fault, core/include/iomap/mm.h):
+ *            vmf->folio has a reference
+ * @param ops the file system's buffered write ops
+ * @return VM_FAULT_LOCKED with the folio locked and dirty, or
+ *         vmf_fs_error() of the failure with the folio unlocked
+ *         (VM_FAULT_NOPAGE when the folio was truncated: retry)
+ */
+vm_fault_t iomap_page_mkwrite(struct vm_fault *vmf, const struct iomap_ops *ops);
 /** @} */
 
 /**

@@ -25,6 +25,11 @@
  *                folio lock makes iomap look the mapping up again
  *   efs-buf-8.*  truncate: the tail of the EOF block reads as zeroes;
  *                truncate and unlink drop reservations
+ *   efs-buf-9.*  copy-on-write of shared blocks (reflink): a cowextsize COW
+ *                fork reservation at write time, remap at completion, data
+ *                and refcounts of source and clone after fsync and remount,
+ *                staging free on disk and freed by truncate; unshare of a
+ *                range with and without dirty data
  *
  * Every test ends with efs_check_incore() == 0 and, where it unmounts,
  * extentfs_check() == 0 on the image.  The device is filled with 0xAA
@@ -659,6 +664,250 @@ START_TEST(efs_buf_8_1_truncate_zeroes_tail)
 }
 END_TEST
 
+/* ------------------------------------------------------------ efs-buf-9 */
+
+static int64_t addr_of(struct file *f, loff_t off)
+{
+	struct extentfs_bmap_rec r;
+
+	ck_assert_ptr_nonnull(bmap_at(f, off, &r));
+	return r.addr < 0 ? -1 : r.addr + (off - r.offset);
+}
+
+static uint64_t refs_of(struct extentfs *fs, int64_t byte_addr)
+{
+	uint64_t c;
+
+	mutex_lock(&fs->commit_lock);
+	c = efs_refcount_get(&fs->refc, (uint64_t)byte_addr >> fs->blkbits, NULL);
+	mutex_unlock(&fs->commit_lock);
+	return c;
+}
+
+/* COW fork blocks of @f: staged (real) and reserved (delayed allocation). */
+static void cow_of(struct file *f, uint64_t *real, uint64_t *delay)
+{
+	struct efs_inode *ei = EFS_I(f->f_inode);
+
+	*real = *delay = 0;
+	down_read(&ei->ilock);
+	for (size_t i = 0; i < ei->cf.nr; i++) {
+		if (ei->cf.v[i].dblock == EFS_DELAYSTARTBLOCK)
+			*delay += ei->cf.v[i].len;
+		else
+			*real += ei->cf.v[i].len;
+	}
+	up_read(&ei->ilock);
+}
+
+static uint64_t free_and_busy(struct extentfs *fs)
+{
+	uint64_t n;
+
+	mutex_lock(&fs->commit_lock);
+	n = fs->free.total + fs->busy.total;
+	mutex_unlock(&fs->commit_lock);
+	return n;
+}
+
+/* a = 64 KiB of pattern 1 (written, fsync'ed), b = a clone of it. */
+static void make_clone(struct extentfs *fs, struct file **fa, struct file **fb, uint8_t *model)
+{
+	fill_pat(model, 64 * KiB, 1, 0);
+	*fa = openf(fs, "a", O_CREAT | O_RDWR);
+	*fb = openf(fs, "b", O_CREAT | O_RDWR);
+	ck_assert_int_eq(bwrite(*fa, model, 64 * KiB, 0), 64 * KiB);
+	ck_assert_int_eq(extentfs_fsync(*fa, 0), 0);
+	ck_assert_int_eq(extentfs_remap_range(*fa, 0, *fb, 0, 0), 0);
+	for (loff_t o = 0; o < 64 * KiB; o += 4 * KiB)
+		ck_assert_int_eq(addr_of(*fb, o), addr_of(*fa, o));
+}
+
+START_TEST(efs_buf_9_1_cow_write_fsync_remount)
+{
+	/* efs-buf-9.1: a buffered write into shared blocks reserves a
+	 * cowextsize (32 blocks) delayed allocation in the COW fork and leaves
+	 * the shared blocks alone; fsync copies on write: only the written
+	 * blocks move, the source keeps its data and loses one reference;
+	 * staging past EOF is freed by truncate; after a remount both
+	 * files read right and the image is consistent. */
+	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	uint8_t *ma = malloc(64 * KiB), *mb = malloc(64 * KiB), *w = malloc(8 * KiB);
+	struct file *fa, *fb;
+	int64_t old1, old3;
+	uint64_t real, delay, before;
+
+	make_clone(fs, &fa, &fb, ma);
+	memcpy(mb, ma, 64 * KiB);
+	old1 = addr_of(fb, 4 * KiB);
+	old3 = addr_of(fb, 12 * KiB);
+	/* Partial blocks: iomap must read the rest from the shared source. */
+	fill_pat(w, 8 * KiB, 2, 0);
+	ck_assert_int_eq(bwrite(fb, w, 1000, 5000), 1000);
+	ck_assert_int_eq(bwrite(fb, w + 1000, 3000, 13000), 3000);
+	memcpy(mb + 5000, w, 1000);
+	memcpy(mb + 13000, w + 1000, 3000);
+	cow_of(fb, &real, &delay);
+	ck_assert_uint_eq(real, 0);
+	ck_assert_uint_eq(delay, 32);
+	ck_assert_uint_eq(fs->delalloc_blocks, 32);
+	ck_assert_int_eq(addr_of(fb, 4 * KiB), old1);
+	incore_ok(fs);
+	verify_file(fb, mb, 64 * KiB);
+
+	ck_assert_int_eq(extentfs_fsync(fb, 0), 0);
+	ck_assert_int_ne(addr_of(fb, 4 * KiB), old1);
+	ck_assert_int_ne(addr_of(fb, 12 * KiB), old3);
+	ck_assert_int_eq(addr_of(fb, 8 * KiB), addr_of(fa, 8 * KiB));
+	ck_assert_int_eq(addr_of(fb, 0), addr_of(fa, 0));
+	ck_assert_uint_eq(refs_of(fs, old1), 1);
+	ck_assert_uint_eq(refs_of(fs, old3), 1);
+	ck_assert_uint_eq(refs_of(fs, addr_of(fa, 8 * KiB)), 2);
+	ck_assert_uint_eq(refs_of(fs, addr_of(fb, 4 * KiB)), 1);
+	cow_of(fb, &real, &delay);
+	ck_assert_uint_eq(delay, 0);
+	ck_assert_uint_eq(real, 30);
+	ck_assert_uint_eq(fs->delalloc_blocks, 0);
+	verify_file(fa, ma, 64 * KiB);
+	verify_file(fb, mb, 64 * KiB);
+	incore_ok(fs);
+
+	/* Truncate gives the staging past the new EOF back (the 16 blocks of
+	 * the 128 KiB reservation beyond the 64 KiB file). */
+	before = free_and_busy(fs);
+	ck_assert_int_eq(extentfs_setattr_size(fb, 64 * KiB + 1), 0);
+	ck_assert_int_eq(extentfs_setattr_size(fb, 64 * KiB), 0);
+	cow_of(fb, &real, &delay);
+	ck_assert_uint_eq(real, 14);
+	ck_assert_uint_eq(delay, 0);
+	ck_assert_uint_eq(free_and_busy(fs), before + 16);
+	extentfs_close(fa);
+	extentfs_close(fb);
+
+	fs = remount(fs, b);
+	fa = openf(fs, "a", O_RDWR);
+	fb = openf(fs, "b", O_RDWR);
+	verify_file(fa, ma, 64 * KiB);
+	verify_file(fb, mb, 64 * KiB);
+	ck_assert_uint_eq(refs_of(fs, addr_of(fa, 4 * KiB)), 1);
+	ck_assert_uint_eq(refs_of(fs, addr_of(fa, 8 * KiB)), 2);
+	extentfs_close(fa);
+	extentfs_close(fb);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	image_ok(b);
+	free(ma);
+	free(mb);
+	free(w);
+	backend_destroy(b);
+}
+END_TEST
+
+START_TEST(efs_buf_9_2_staging_free_on_disk)
+{
+	/* efs-buf-9.2: COW staging left after writeback is never committed as
+	 * used: a power cut (or unmount) leaves it free, the image checks,
+	 * and the fsync'ed copy-on-write data is there. */
+	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE));
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	uint8_t *ma = malloc(64 * KiB), *mb = malloc(64 * KiB);
+	struct file *fa, *fb;
+	uint64_t real, delay, free_before;
+
+	make_clone(fs, &fa, &fb, ma);
+	memcpy(mb, ma, 64 * KiB);
+	memset(mb + 40 * KiB, 0x77, 4 * KiB);
+	ck_assert_int_eq(bwrite(fb, mb + 40 * KiB, 4 * KiB, 40 * KiB), 4 * KiB);
+	ck_assert_int_eq(extentfs_fsync(fb, 0), 0);
+	cow_of(fb, &real, &delay);
+	ck_assert_uint_eq(real, 31);
+	incore_ok(fs);
+	free_before = free_and_busy(fs);
+	extentfs_close(fa);
+	extentfs_close(fb);
+	fault_power_cut_now(b);
+	extentfs_unmount(fs);
+	fault_power_restore(b);
+	image_ok(b);
+	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
+	incore_ok(fs);
+	/* Nothing leaked: the 31 staged blocks are free again. */
+	ck_assert_uint_eq(free_and_busy(fs), free_before + 31);
+	fa = openf(fs, "a", O_RDWR);
+	fb = openf(fs, "b", O_RDWR);
+	verify_file(fa, ma, 64 * KiB);
+	verify_file(fb, mb, 64 * KiB);
+	extentfs_close(fa);
+	extentfs_close(fb);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	free(ma);
+	free(mb);
+	backend_destroy(b);
+}
+END_TEST
+
+START_TEST(efs_buf_9_3_unshare_clean_and_dirty)
+{
+	/* efs-buf-9.3: FALLOC_FL_UNSHARE_RANGE gives the range private copies
+	 * (data kept, source refcounts drop to 1), including blocks with dirty
+	 * data not yet written back; when nothing is shared any more the
+	 * reflink flag and all COW staging go. */
+	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	uint8_t *ma = malloc(64 * KiB), *mb = malloc(64 * KiB);
+	struct file *fa, *fb;
+	uint64_t real, delay;
+
+	make_clone(fs, &fa, &fb, ma);
+	memcpy(mb, ma, 64 * KiB);
+	/* Without dirty data: [16K, 48K). */
+	ck_assert_int_eq(extentfs_fallocate(fb, FALLOC_FL_KEEP_SIZE | FALLOC_FL_UNSHARE_RANGE,
+					    16 * KiB, 32 * KiB), 0);
+	for (loff_t o = 0; o < 64 * KiB; o += 4 * KiB) {
+		bool in = o >= 16 * KiB && o < 48 * KiB;
+
+		ck_assert_uint_eq(refs_of(fs, addr_of(fa, o)), in ? 1 : 2);
+		if (in)
+			ck_assert_int_ne(addr_of(fb, o), addr_of(fa, o));
+	}
+	ck_assert(EFS_I(fb->f_inode)->diflags & EFS_DIFLAG_REFLINK);
+	verify_file(fa, ma, 64 * KiB);
+	verify_file(fb, mb, 64 * KiB);
+	incore_ok(fs);
+
+	/* With dirty data in a shared block, then everything. */
+	memset(mb + 2 * KiB, 0x42, 3000);
+	ck_assert_int_eq(bwrite(fb, mb + 2 * KiB, 3000, 2 * KiB), 3000);
+	ck_assert_int_eq(extentfs_fallocate(fb, FALLOC_FL_KEEP_SIZE | FALLOC_FL_UNSHARE_RANGE,
+					    0, 64 * KiB), 0);
+	for (loff_t o = 0; o < 64 * KiB; o += 4 * KiB) {
+		ck_assert_uint_eq(refs_of(fs, addr_of(fa, o)), 1);
+		ck_assert_uint_eq(refs_of(fs, addr_of(fb, o)), 1);
+		ck_assert_int_ne(addr_of(fb, o), addr_of(fa, o));
+	}
+	ck_assert(!(EFS_I(fb->f_inode)->diflags & EFS_DIFLAG_REFLINK));
+	cow_of(fb, &real, &delay);
+	ck_assert_uint_eq(real + delay, 0);
+	ck_assert_uint_eq(fs->delalloc_blocks, 0);
+	verify_file(fa, ma, 64 * KiB);
+	verify_file(fb, mb, 64 * KiB);
+	extentfs_close(fa);
+	extentfs_close(fb);
+	fs = remount(fs, b);
+	fa = openf(fs, "a", O_RDWR);
+	fb = openf(fs, "b", O_RDWR);
+	verify_file(fa, ma, 64 * KiB);
+	verify_file(fb, mb, 64 * KiB);
+	extentfs_close(fa);
+	extentfs_close(fb);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	image_ok(b);
+	free(ma);
+	free(mb);
+	backend_destroy(b);
+}
+END_TEST
+
 static Suite *buffered_suite(void)
 {
 	Suite *s = suite_create("extentfs-buffered");
@@ -690,6 +939,11 @@ static Suite *buffered_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("efs-buf-8 truncate");
 	tcase_add_test(tc, efs_buf_8_1_truncate_zeroes_tail);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("efs-buf-9 copy-on-write");
+	tcase_add_test(tc, efs_buf_9_1_cow_write_fsync_remount);
+	tcase_add_test(tc, efs_buf_9_2_staging_free_on_disk);
+	tcase_add_test(tc, efs_buf_9_3_unshare_clean_and_dirty);
 	suite_add_tcase(s, tc);
 	return s;
 }
