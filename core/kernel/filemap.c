@@ -809,6 +809,18 @@ void truncate_pagecache_range(struct address_space *mapping, loff_t start, loff_
 				memset((char *)folio->data + (zs - fpos), 0, (size_t)(ze - zs + 1));
 				folio_invalidate(mapping, folio, (size_t)(zs - fpos),
 						 (size_t)(ze - zs + 1));
+				/*
+				 * truncate_inode_partial_folio(): a large folio
+				 * is split, or, if that fails, dropped whole when
+				 * clean.  Nothing splits folios here, so a clean
+				 * one goes: otherwise its zeroed bytes outside the
+				 * caller's real range (XFS rounds a punch out to
+				 * whole blocks/pages) would stay cached as data.
+				 */
+				if (folio_size(folio) > PAGE_SIZE && !folio_test(folio, PG_dirty)) {
+					folio_invalidate(mapping, folio, 0, folio_size(folio));
+					remove_folio(mapping, folio);
+				}
 			}
 		}
 		folio_unlock(folio);

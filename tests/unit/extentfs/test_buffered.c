@@ -908,6 +908,42 @@ START_TEST(efs_buf_9_3_unshare_clean_and_dirty)
 }
 END_TEST
 
+/* ------------------------------------------------------------ efs-buf-10 */
+
+START_TEST(efs_buf_10_1_punch_in_large_folio)
+{
+	/*
+	 * efs-buf-10.1: punching the second half of a block that sits in a
+	 * clean large folio keeps the first half.  XFS rounds the page cache
+	 * invalidation out to whole blocks; the kernel drops a clean large
+	 * folio it cannot split instead of keeping it with that whole block
+	 * zeroed (found by the random test: the zeroed half came back).
+	 */
+	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	uint8_t *model = malloc(0x14000);
+
+	memset(model, 0, 0x14000);
+	memset(model + 0x10200, 0x12, 0x3000);
+	ck_assert_int_eq(bwrite(f, model + 0x10200, 0x3000, 0x10200), 0x3000);
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	ck_assert_int_eq(extentfs_fallocate(f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0x11800,
+					    0x800), 0);
+	memset(model + 0x11800, 0, 0x800);
+	verify_file(f, model, 0x13200);
+	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
+	extentfs_close(f);
+	fs = remount(fs, b);
+	f = openf(fs, "f", O_RDWR);
+	verify_file(f, model, 0x13200);
+	extentfs_close(f);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	free(model);
+	backend_destroy(b);
+}
+END_TEST
+
 static Suite *buffered_suite(void)
 {
 	Suite *s = suite_create("extentfs-buffered");
@@ -944,6 +980,9 @@ static Suite *buffered_suite(void)
 	tcase_add_test(tc, efs_buf_9_1_cow_write_fsync_remount);
 	tcase_add_test(tc, efs_buf_9_2_staging_free_on_disk);
 	tcase_add_test(tc, efs_buf_9_3_unshare_clean_and_dirty);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("efs-buf-10 truncate of large folios");
+	tcase_add_test(tc, efs_buf_10_1_punch_in_large_folio);
 	suite_add_tcase(s, tc);
 	return s;
 }
