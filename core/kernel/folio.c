@@ -88,6 +88,62 @@ static void trace_folio_flags(const struct folio *folio)
 /* Allocation and references                                               */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * Folio memory is recycled through a small pool per order.  Large folios
+ * are big enough that the C library maps fresh pages for each one, and
+ * faulting those in (zeroed by the host kernel) cost more than the whole
+ * read path: cold buffered reads ran at ~600 MiB/s on the RAM backend.  A
+ * recycled buffer is cleared with memset instead.  The pool holds at most
+ * FOLIO_POOL_BYTES; under AddressSanitizer it is off, so that a use of a
+ * freed folio's data is still caught.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#define FOLIO_POOL_BYTES 0ul
+#else
+#define FOLIO_POOL_BYTES (64ul << 20)
+#endif
+
+struct folio_pool_entry {
+	struct folio_pool_entry *next;
+};
+static pthread_mutex_t folio_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct folio_pool_entry *folio_pool[MAX_PAGECACHE_ORDER + 1];
+static unsigned long folio_pool_bytes;
+
+static void *folio_data_alloc(unsigned order)
+{
+	size_t size = PAGE_SIZE << order;
+	struct folio_pool_entry *e;
+
+	pthread_mutex_lock(&folio_pool_lock);
+	e = folio_pool[order];
+	if (e) {
+		folio_pool[order] = e->next;
+		folio_pool_bytes -= size;
+	}
+	pthread_mutex_unlock(&folio_pool_lock);
+	if (!e)
+		return calloc(1, size);
+	memset(e, 0, size);
+	return e;
+}
+
+static void folio_data_free(void *data, unsigned order)
+{
+	size_t size = PAGE_SIZE << order;
+	struct folio_pool_entry *e = data;
+
+	pthread_mutex_lock(&folio_pool_lock);
+	if (folio_pool_bytes + size <= FOLIO_POOL_BYTES) {
+		e->next = folio_pool[order];
+		folio_pool[order] = e;
+		folio_pool_bytes += size;
+		e = NULL;
+	}
+	pthread_mutex_unlock(&folio_pool_lock);
+	free(e);
+}
+
 struct folio *filemap_alloc_folio(unsigned order)
 {
 	struct folio *folio;
@@ -98,7 +154,7 @@ struct folio *filemap_alloc_folio(unsigned order)
 	if (!folio)
 		return NULL;
 	/* Zero-filled, so a folio read from a hole needs no extra zeroing. */
-	folio->data = calloc(1, PAGE_SIZE << order);
+	folio->data = folio_data_alloc(order);
 	if (!folio->data) {
 		free(folio);
 		return NULL;
@@ -128,7 +184,7 @@ void folio_put(struct folio *folio)
 		folio_account_cleaned(folio); /* dirty data dropped with it: (D1) */
 	pthread_cond_destroy(&folio->wait);
 	pthread_mutex_destroy(&folio->wait_lock);
-	free(folio->data);
+	folio_data_free(folio->data, folio->order);
 	free(folio);
 }
 
