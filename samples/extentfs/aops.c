@@ -12,7 +12,8 @@
  *     UNWRITTEN --[bio written, efs_end_ioend: convert]--> NORM (written)
  *     COW DELALLOC --[efs_map_blocks: convert in the COW fork]--> COW staging
  *     shared NORM, no reservation --[efs_map_blocks: allocate_cow]--> COW staging
- *     COW staging --[efs_end_ioend: efs_reflink_end_cow]--> NORM in the data fork
+ *     COW staging --[efs_prepare_ioend: efs_reflink_convert_cow]--> written staging
+ *     written staging --[efs_end_ioend: efs_reflink_end_cow]--> NORM in the data fork
  *
  * An ioend whose completion must change metadata (it wrote UNWRITTEN or
  * SHARED space, or data past the on-disk size) gets efs_end_bio as its
@@ -83,8 +84,8 @@ static void efs_end_ioend(struct iomap_ioend *ioend)
 	}
 	/*
 	 * xfs_end_ioend: a COW ioend wrote staging only (its mapping came
-	 * from the COW fork, unwritten or not): remap it; else convert the
-	 * data fork's unwritten blocks.
+	 * from the COW fork, marked written by efs_prepare_ioend): remap it;
+	 * else convert the data fork's unwritten blocks.
 	 */
 	if (ioend->io_flags & IOMAP_IOEND_SHARED)
 		efs_reflink_end_cow(ei, first, end - first);
@@ -299,6 +300,26 @@ static int efs_prepare_ioend(struct iomap_ioend *ioend, int status)
 {
 	struct efs_inode *ei = EFS_I(ioend->io_inode);
 
+	if (!status && (ioend->io_flags & IOMAP_IOEND_SHARED)) {
+		/*
+		 * xfs_reflink_convert_cow: the staging this ioend writes becomes
+		 * written now, before the data goes out, so that completion
+		 * remaps exactly it (efs_reflink_end_cow takes only written
+		 * staging).  The unwritten rest of the cowextsize-aligned
+		 * allocation stays staged; remapping it would replace data
+		 * fork blocks with stale ones.
+		 */
+		struct extentfs *fs = EFS_FS(ei);
+		uint64_t mask = fs->blocksize - 1;
+		uint64_t first = (uint64_t)ioend->io_offset >> fs->blkbits;
+		uint64_t end = ((uint64_t)ioend->io_offset + ioend->io_size + mask) >> fs->blkbits;
+
+		status = efs_trans_begin(ei);
+		if (!status) {
+			efs_reflink_convert_cow(ei, first, end - first);
+			efs_trans_end(ei);
+		}
+	}
 	if (ioend->io_type == IOMAP_UNWRITTEN ||
 	    (ioend->io_flags & (IOMAP_IOEND_SHARED | IOMAP_IOEND_UNWRITTEN)) ||
 	    ioend->io_offset + (loff_t)ioend->io_size >

@@ -773,10 +773,21 @@ int efs_reflink_allocate_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len
 int efs_reflink_reserve_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len,
 			    struct efs_irec *out);
 /**
- * Move the real staged blocks of [fblock, fblock+len) from the COW fork
+ * Mark the allocated staging of [fblock, fblock+len) written, just before
+ * writeback sends data there (xfs_reflink_convert_cow): from then on
+ * efs_reflink_end_cow remaps it, while the unwritten padding around it
+ * stays staged.  Delayed allocations are left alone.
+ * @pre transaction open on @p ei.
+ * @param ei inode; @param fblock first block; @param len blocks
+ * @return blocks converted
+ */
+uint64_t efs_reflink_convert_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len);
+/**
+ * Move the written staged blocks of [fblock, fblock+len) from the COW fork
  * into the data fork, dropping one reference of the blocks they replace
- * (xfs_reflink_end_cow).  Delayed allocations there stay (nothing was
- * written through them).
+ * (xfs_reflink_end_cow).  Delayed allocations and unwritten staging there
+ * stay (nothing was written through them: efs_reflink_convert_cow marks
+ * what writeback writes through).
  * @pre transaction open on @p ei.
  * @param ei inode; @param fblock first block; @param len blocks
  * @return blocks remapped

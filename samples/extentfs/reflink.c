@@ -279,8 +279,19 @@ uint64_t efs_reflink_end_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len
 			continue;
 		}
 		piece = ei->cf.v[i];
-		if (!efs_irec_is_real(&piece)) {
-			/* A reservation nothing was written through: it stays. */
+		if (piece.dblock == EFS_DELAYSTARTBLOCK || piece.state != EFS_EXT_NORM) {
+			/*
+			 * A reservation, or allocated staging nothing was written
+			 * through: it stays.  Only written staging holds data
+			 * (xfs_reflink_end_cow_extent skips the rest too).  An
+			 * unwritten piece is the cowextsize padding that writeback
+			 * allocated along with the blocks it wrote; remapping it
+			 * would replace the data fork's block -- which a direct
+			 * write may just have overwritten in place -- with
+			 * whatever the staging block held.  Writeback and direct
+			 * writes mark what they write through as written before
+			 * the I/O (efs_reflink_convert_cow, convert_now).
+			 */
 			cur = piece.fblock + piece.len;
 			continue;
 		}
@@ -300,6 +311,16 @@ uint64_t efs_reflink_end_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len
 	if (done)
 		efs_trans_log_inode(ei, true);
 	return done;
+}
+
+uint64_t efs_reflink_convert_cow(struct efs_inode *ei, uint64_t fblock, uint64_t len)
+{
+	uint64_t n = efs_iext_convert(&ei->cf, fblock, len, EFS_EXT_UNWRITTEN, EFS_EXT_NORM);
+
+	/* Not logged (the COW fork is not on disk); the mapping did change. */
+	if (n)
+		ei->mapping_seq++;
+	return n;
 }
 
 /*

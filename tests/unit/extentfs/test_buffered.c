@@ -30,6 +30,11 @@
  *                and refcounts of source and clone after fsync and remount,
  *                staging free on disk and freed by truncate; unshare of a
  *                range with and without dirty data
+ *   efs-buf-10.* truncate and punch of large folios
+ *   efs-buf-11.* direct writes over COW staging: a direct write that is
+ *                part copy-on-write, part in place over the unwritten
+ *                cowextsize padding of a buffered copy-on-write, keeps the
+ *                in-place blocks (only written staging is remapped)
  *
  * Every test ends with efs_check_incore() == 0 and, where it unmounts,
  * extentfs_check() == 0 on the image.  The device is filled with 0xAA
@@ -944,6 +949,78 @@ START_TEST(efs_buf_10_1_punch_in_large_folio)
 }
 END_TEST
 
+/* ------------------------------------------------------------ efs-buf-11 */
+
+START_TEST(efs_buf_11_1_dio_cow_keeps_inplace_blocks)
+{
+	/*
+	 * efs-buf-11.1: a direct write over a shared block and, in the same
+	 * request, blocks written in place (here: holes past EOF) that the
+	 * unwritten cowextsize padding of an earlier buffered copy-on-write
+	 * still covers in the COW fork.  Completion remaps only staging that
+	 * was written through; remapping the padding too replaced the blocks
+	 * just written with stale ones (found by the random test with
+	 * IOMAP_RANDOM_KNOWN=1: a sub-block direct write falls back to a
+	 * buffered copy-on-write).  Also: buffered writeback marks exactly
+	 * the staging it writes, so the padding outlives the fsync.
+	 */
+	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
+	struct extentfs *fs = mkfs_mount(b, 4096);
+	uint8_t *ma = malloc(64 * KiB), *mb = malloc(72 * KiB);
+	uint8_t *w = aligned_alloc(4096, 12 * KiB);
+	struct file *fa, *fb, *fd;
+	struct kiocb iocb;
+	struct kvec kv = { .iov_base = w, .iov_len = 12 * KiB };
+	struct iov_iter it;
+	uint64_t real, delay;
+	int64_t old15;
+
+	ck_assert_ptr_nonnull(w);
+	make_clone(fs, &fa, &fb, ma);
+	memcpy(mb, ma, 64 * KiB);
+	/* Buffered copy-on-write of block 1: 32 blocks staged, 31 left over. */
+	fill_pat(mb + 5000, 1000, 2, 5000);
+	ck_assert_int_eq(bwrite(fb, mb + 5000, 1000, 5000), 1000);
+	ck_assert_int_eq(extentfs_fsync(fb, 0), 0);
+	cow_of(fb, &real, &delay);
+	ck_assert_uint_eq(real, 31);
+	ck_assert_uint_eq(delay, 0);
+	ck_assert_int_ne(addr_of(fb, 4 * KiB), addr_of(fa, 4 * KiB));
+	verify_file(fb, mb, 64 * KiB);
+
+	/* Direct write of [60K, 72K): block 15 shared, blocks 16-17 holes. */
+	old15 = addr_of(fb, 60 * KiB);
+	fill_pat(w, 12 * KiB, 3, 60 * KiB);
+	memcpy(mb + 60 * KiB, w, 12 * KiB);
+	fd = openf(fs, "b", O_RDWR | O_DIRECT);
+	init_sync_kiocb(&iocb, fd);
+	iocb.ki_pos = 60 * KiB;
+	iov_iter_kvec(&it, ITER_SOURCE, &kv, 1, 12 * KiB);
+	ck_assert_int_eq(extentfs_write_iter(&iocb, &it), 12 * KiB);
+	extentfs_close(fd);
+	ck_assert_int_ne(addr_of(fb, 60 * KiB), old15);
+	ck_assert_uint_eq(refs_of(fs, old15), 1);
+	verify_file(fb, mb, 72 * KiB);
+	verify_file(fa, ma, 64 * KiB);
+	incore_ok(fs);
+	extentfs_close(fa);
+	extentfs_close(fb);
+	fs = remount(fs, b);
+	fa = openf(fs, "a", O_RDWR);
+	fb = openf(fs, "b", O_RDWR);
+	verify_file(fa, ma, 64 * KiB);
+	verify_file(fb, mb, 72 * KiB);
+	extentfs_close(fa);
+	extentfs_close(fb);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	image_ok(b);
+	free(ma);
+	free(mb);
+	free(w);
+	backend_destroy(b);
+}
+END_TEST
+
 static Suite *buffered_suite(void)
 {
 	Suite *s = suite_create("extentfs-buffered");
@@ -983,6 +1060,9 @@ static Suite *buffered_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("efs-buf-10 truncate of large folios");
 	tcase_add_test(tc, efs_buf_10_1_punch_in_large_folio);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("efs-buf-11 direct writes over COW staging");
+	tcase_add_test(tc, efs_buf_11_1_dio_cow_keeps_inplace_blocks);
 	suite_add_tcase(s, tc);
 	return s;
 }
