@@ -200,15 +200,52 @@ static bool folio_try_set_locked(struct folio *folio)
 	return !(old & (1ul << PG_locked));
 }
 
+static bool folio_deterministic(const struct folio *folio);
+
+/*
+ * The contended half of folio_lock() in deterministic mode.  The holder may
+ * be read I/O nobody waits for -- the async part of a readahead window
+ * (page_cache_async_ra) outlives the read(2) that started it, and the
+ * kernel's folio_lock() simply sleeps until the bio completion unlocks it.
+ * Here that completion runs only when a thread drives the device, so a
+ * sleeper that did not would wait forever (a later writeback or truncate
+ * meeting such a folio did).  Drive it before each short sleep, as
+ * folio_wait_writeback() does.
+ */
+static void folio_lock_deterministic(struct folio *folio)
+{
+	while (!folio_try_set_locked(folio)) {
+		struct address_space *mapping = __atomic_load_n(&folio->mapping, __ATOMIC_ACQUIRE);
+		struct timespec ts;
+
+		if (mapping)
+			mapping_run_device_completions(mapping);
+		if (folio_try_set_locked(folio))
+			return;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 2000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_mutex_lock(&folio->wait_lock);
+		if (folio_test(folio, PG_locked))
+			pthread_cond_timedwait(&folio->wait, &folio->wait_lock, &ts);
+		pthread_mutex_unlock(&folio->wait_lock);
+	}
+}
+
 void folio_lock(struct folio *folio)
 {
 	lockdep_acquire(&folio_lock_class, LOCK_EXCLUSIVE, folio->lock_instance, false);
 	if (!folio_try_set_locked(folio)) {
 		lockdep_contended(&folio_lock_class, folio->lock_instance);
-		pthread_mutex_lock(&folio->wait_lock);
-		while (!folio_try_set_locked(folio))
-			pthread_cond_wait(&folio->wait, &folio->wait_lock);
-		pthread_mutex_unlock(&folio->wait_lock);
+		if (folio_deterministic(folio)) {
+			folio_lock_deterministic(folio);
+		} else {
+			pthread_mutex_lock(&folio->wait_lock);
+			while (!folio_try_set_locked(folio))
+				pthread_cond_wait(&folio->wait, &folio->wait_lock);
+			pthread_mutex_unlock(&folio->wait_lock);
+		}
 	}
 	__atomic_store_n(&folio->lock_owner, ref_thread_id(), __ATOMIC_RELAXED);
 	lockdep_acquired(&folio_lock_class, LOCK_EXCLUSIVE, folio->lock_instance);

@@ -204,7 +204,9 @@ struct run {
 	loff_t max_size;    /* FILE_BLOCKS * bs */
 	struct backend *b;
 	struct extentfs *fs;
-	struct file *f[NFILES];
+	struct file *f[NFILES];  /* opened O_DIRECT */
+	struct file *bf[NFILES]; /* the same files opened without O_DIRECT:
+				  * buffered I/O through the page cache */
 	struct model_file m[NFILES];
 	uint8_t *iobuf;     /* I/O memory, page aligned, with slack for offsets */
 	uint8_t *tmp;       /* scratch of max_size bytes */
@@ -601,12 +603,12 @@ static void pick_io(struct run *r, const struct model_file *m, enum align_class 
 
 enum op_kind {
 	OP_WRITE, OP_READ, OP_FALLOC, OP_KEEP, OP_PUNCH, OP_ZERO, OP_ZERO_KEEP,
-	OP_TRUNC, OP_REFLINK, OP_REFLINK_SELF, OP_FSYNC, OP_NR
+	OP_TRUNC, OP_REFLINK, OP_REFLINK_SELF, OP_FSYNC, OP_BWRITE, OP_BREAD, OP_NR
 };
 
 static const char *op_name[OP_NR] = {
 	"write", "read", "falloc", "falloc-keep", "punch", "zero", "zero-keep",
-	"truncate", "reflink", "reflink-self", "fsync",
+	"truncate", "reflink", "reflink-self", "fsync", "bwrite", "bread",
 };
 
 /*
@@ -1142,14 +1144,135 @@ static void op_fsync(struct run *r, int fi)
 	expect_eq(r, got, 0, "fsync");
 }
 
-/* Weights out of 100; see the file comment. */
+/*
+ * Operands of a buffered read or write: no alignment rules, so any byte
+ * offset (near a block picked as for direct I/O) and any length from 1 to
+ * IO_BLOCKS blocks; memory at any offset.  Writes stay in the file area.
+ */
+static void pick_bio(struct run *r, const struct model_file *m, bool write, loff_t *pos,
+		     size_t *len, size_t *memoff)
+{
+	uint64_t p = pick_block(r, m) * r->bs + prng_below(&r->rng, r->bs);
+	uint64_t l = 1 + prng_below(&r->rng, pick_blocks(r) * r->bs);
+
+	*memoff = prng_below(&r->rng, 4096);
+	if (write) {
+		if (p >= (uint64_t)r->max_size)
+			p = (uint64_t)r->max_size - 1 - prng_below(&r->rng, r->bs);
+		if (p + l > (uint64_t)r->max_size)
+			l = (uint64_t)r->max_size - p;
+	}
+	*pos = (loff_t)p;
+	*len = (size_t)l;
+}
+
+/*
+ * A buffered write (iomap_file_buffered_write through the file opened
+ * without O_DIRECT): always succeeds and returns its length.  Past EOF the
+ * gap is zeroed first, as for a direct write (xfs_file_write_checks).  The
+ * model's bytes and size change now; the filesystem's map changes at
+ * writeback (delalloc -> written, shared -> copied), and the model records
+ * that end state at once: every block the write touches becomes written
+ * (the rest of a new block is zero in its folio and written with it),
+ * holes get a device block, shared blocks a new one.  Checkpoints write
+ * back before comparing maps, and a direct read writes its range back
+ * first, so the written bits read_expect() relies on are the on-disk ones.
+ */
+/*
+ * Whether a buffered write of [@p pos, @p pos + @p len) to file @p fi
+ * touches a block the model says is shared (it would go copy-on-write).
+ */
+static bool bwrite_meets_shared(const struct run *r, int fi, loff_t pos, size_t len)
+{
+	for (uint64_t b = blk_down(r, (uint64_t)pos); b < blk_up(r, (uint64_t)pos + len); b++)
+		if (r->m[fi].written[b] && blk_shared(r, fi, b))
+			return true;
+	return false;
+}
+
+static void op_bwrite(struct run *r, int fi)
+{
+	struct model_file *m = &r->m[fi];
+	bool async = prng_percent(&r->rng, 10);
+	int rwf = prng_percent(&r->rng, 10) ? RWF_DSYNC : 0;
+	loff_t pos;
+	size_t len, memoff;
+	ssize_t got;
+	uint8_t *buf;
+
+	pick_bio(r, m, true, &pos, &len, &memoff);
+	if (r->known < KNOWN_OPEN && bwrite_meets_shared(r, fi, pos, len)) {
+		/* Open divergence (file comment): buffered copy-on-write. */
+		logf_op(r, "bwrite %s pos 0x%llx len 0x%zx: skipped, shared blocks", names[fi],
+			(long long)pos, len);
+		return;
+	}
+	buf = r->iobuf + memoff;
+	prng_fill(&r->rng, buf, len);
+	logf_op(r, "bwrite %s pos 0x%llx len 0x%zx mem+%zu%s%s", names[fi], (long long)pos, len,
+		memoff, async ? " async" : "", rwf ? " dsync" : "");
+	got = do_dio(r, r->bf[fi], true, pos, buf, len, async, rwf);
+	log_result(r, got);
+	expect_eq(r, got, (ssize_t)len, "buffered write");
+	if (pos > m->size)
+		model_zero_range(r, fi, m->size, pos - m->size);
+	memcpy(m->data + pos, buf, len);
+	if (pos + (loff_t)len > m->size)
+		m->size = pos + (loff_t)len;
+	for (uint64_t b = blk_down(r, (uint64_t)pos); b < blk_up(r, (uint64_t)pos + len); b++) {
+		if (!m->id[b] || (m->written[b] && blk_shared(r, fi, b)))
+			m->id[b] = ++r->next_id;
+		m->written[b] = 1;
+	}
+}
+
+/*
+ * A buffered read (filemap_read): the bytes up to EOF, 0 at or past it;
+ * dirty folios (buffered writes, page-cache zeroing) are read as they are,
+ * direct writes have invalidated what they overwrote.
+ */
+static void op_bread(struct run *r, int fi)
+{
+	struct model_file *m = &r->m[fi];
+	loff_t pos;
+	size_t len, memoff;
+	ssize_t want, got;
+	uint8_t *buf;
+
+	pick_bio(r, m, false, &pos, &len, &memoff);
+	buf = r->iobuf + memoff;
+	logf_op(r, "bread %s pos 0x%llx len 0x%zx mem+%zu", names[fi], (long long)pos, len,
+		memoff);
+	want = pos >= m->size ? 0 : (loff_t)len < m->size - pos ? (ssize_t)len
+								: (ssize_t)(m->size - pos);
+	memset(buf, 0xa5, len);
+	got = do_dio(r, r->bf[fi], false, pos, buf, len, false, 0);
+	log_result(r, got);
+	expect_eq(r, got, want, "buffered read");
+	if (got > 0 && memcmp(buf, m->data + pos, (size_t)got)) {
+		size_t i = 0;
+
+		while (buf[i] == m->data[pos + (loff_t)i])
+			i++;
+		mismatch(r, "buffered read %s: byte at 0x%llx is 0x%02x, the model has 0x%02x",
+			 names[fi], (long long)(pos + (loff_t)i), buf[i], m->data[pos + (loff_t)i]);
+	}
+}
+
+/* Weights out of 106 (100 for the direct-I/O mix, 6 for buffered I/O); see the file comment. */
 static void one_op(struct run *r)
 {
 	int fi = (int)prng_below(&r->rng, NFILES);
-	uint64_t p = prng_below(&r->rng, 100);
+	uint64_t p = prng_below(&r->rng, 106);
 	enum op_kind k;
 
-	if (p < 40) {
+	if (p >= 100) {
+		k = p < 103 ? OP_BWRITE : OP_BREAD;
+		if (k == OP_BWRITE)
+			op_bwrite(r, fi);
+		else
+			op_bread(r, fi);
+	} else if (p < 40) {
 		k = OP_WRITE;
 		op_write(r, fi, p < 28 ? AL_BLOCK : p < 36 ? AL_SECTOR : AL_MIS);
 	} else if (p < 68) {
@@ -1337,6 +1460,8 @@ static void open_files(struct run *r, int flags)
 	for (int i = 0; i < NFILES; i++) {
 		int ret = extentfs_open(r->fs, names[i], O_RDWR | O_DIRECT | flags, &r->f[i]);
 
+		if (!ret)
+			ret = extentfs_open(r->fs, names[i], O_RDWR, &r->bf[i]);
 		if (ret)
 			mismatch(r, "open %s: %s", names[i], strerror(-ret));
 	}
@@ -1346,8 +1471,10 @@ static void remount(struct run *r, const char *when)
 {
 	int ret;
 
-	for (int i = 0; i < NFILES; i++)
+	for (int i = 0; i < NFILES; i++) {
 		extentfs_close(r->f[i]);
+		extentfs_close(r->bf[i]);
+	}
 	ret = extentfs_unmount(r->fs);
 	r->fs = NULL;
 	if (ret)
@@ -1430,6 +1557,7 @@ static void run_fini(struct run *r)
 {
 	for (int i = 0; i < NFILES; i++) {
 		extentfs_close(r->f[i]);
+		extentfs_close(r->bf[i]);
 		free(r->m[i].data);
 		free(r->m[i].written);
 		free(r->m[i].id);
@@ -1445,12 +1573,13 @@ static void run_fini(struct run *r)
 static void run_ops(struct run *r, unsigned long nops)
 {
 	bool verbose = env_u64("IOMAP_RANDOM_VERBOSE", 0) != 0;
+	unsigned long every = env_u64("IOMAP_RANDOM_CHECK", CHECK_EVERY);
 
 	for (r->op = 1; r->op <= nops; r->op++) {
 		one_op(r);
 		if (verbose)
 			fprintf(stderr, "rand: %s\n", r->log[r->op % LOG_SLOTS]);
-		if (r->op % CHECK_EVERY == 0)
+		if (r->op % (every ? every : CHECK_EVERY) == 0)
 			checkpoint(r, "checkpoint");
 		if (r->op % REMOUNT_EVERY == 0)
 			remount(r, "remount");

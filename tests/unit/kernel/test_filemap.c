@@ -7,7 +7,8 @@
  *                random large folios, the order clamping table, lookups
  *   filemap-2.*  mapping_seek_hole_data() table
  *   filemap-3.*  folio lock and writeback across threads, lookups racing
- *                with removal
+ *                with removal, a folio locked by read I/O that nobody waits
+ *                for (deterministic mode)
  *   filemap-4.*  writeback, errors (AS_* flags vs errseq), range queries
  *   filemap-5.*  truncate_pagecache_range() and
  *                invalidate_inode_pages2_range()
@@ -19,11 +20,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <iomap/bio.h>
 #include <iomap/fs.h>
 #include <iomap/pagecache.h>
 #include <iomap/trace.h>
 
 #include "../testutil.h"
+#include "backends/backend.h"
 
 static struct super_block sb;
 static struct inode inode;
@@ -526,6 +529,99 @@ START_TEST(filemap_3_3_writeback_wait)
 }
 END_TEST
 
+/* The read bio of filemap-3.4 ended: what iomap_read_end_io does. */
+static void read_end_io(struct bio *bio)
+{
+	struct folio *folio = bio->bi_private;
+
+	if (!bio->bi_status)
+		folio_mark_uptodate(folio);
+	folio_unlock(folio);
+	bio_put(bio);
+}
+
+struct det_locker {
+	struct folio *folio;
+	bool uptodate; /* what the locker saw once it held the lock */
+	int done;      /* atomic: folio_lock() returned */
+};
+
+static void *lock_then_unlock(void *p)
+{
+	struct det_locker *l = p;
+
+	folio_lock(l->folio);
+	l->uptodate = folio_test(l->folio, PG_uptodate);
+	folio_unlock(l->folio);
+	__atomic_store_n(&l->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * filemap-3.4: deterministic mode, a folio still locked by the read bio of
+ * an async readahead window (nobody waits for it: the read(2) that started
+ * it has returned).  A later folio_lock() -- writeback, truncate or a write
+ * meeting that folio -- must deliver the device's completions rather than
+ * sleep for an unlock that only those completions make.  It used to sleep
+ * forever (the random test hung in iomap_writepages).
+ */
+START_TEST(filemap_3_4_lock_drives_deterministic_read)
+{
+	struct block_device bdev;
+	struct backend *ram;
+	struct det_locker l = { 0 };
+	struct folio *folio;
+	struct bio *bio;
+	unsigned char *buf = malloc(PAGE_SIZE);
+	pthread_t th;
+
+	ck_assert_ptr_nonnull(buf);
+	setup_inode(12, false, NULL);
+	ck_assert_int_eq(kernel_exec_mode(), EXEC_DETERMINISTIC);
+	ram = backend_ram_new(1u << 20, 512);
+	ck_assert_ptr_nonnull(ram);
+	ck_assert_int_eq(blkdev_open(&bdev, ram, MKDEV(7, 43)), 0);
+	sb.s_bdev = &bdev;
+	memset(buf, 0x5a, PAGE_SIZE);
+	ck_assert_int_eq(blkdev_rw(&bdev, REQ_OP_WRITE, 0, buf, PAGE_SIZE), 0);
+
+	/* As page_cache_ra_unbounded + iomap_readahead: a new folio, added
+	 * locked, handed to a read bio that will unlock it. */
+	folio = filemap_alloc_folio(0);
+	ck_assert_ptr_nonnull(folio);
+	ck_assert_int_eq(filemap_add_folio(mapping, folio, 0), 0);
+	bio = bio_alloc(&bdev, 1, REQ_OP_READ);
+	bio->bi_sector = 0;
+	ck_assert_uint_eq(bio_add_buf(bio, folio->data, PAGE_SIZE), PAGE_SIZE);
+	bio->bi_end_io = read_end_io;
+	bio->bi_private = folio;
+	submit_bio(bio);
+	/* Deterministic: nothing has run the completion yet. */
+	ck_assert(folio_test(folio, PG_locked));
+	ck_assert(!folio_test(folio, PG_uptodate));
+
+	/* On another thread, so that a regression fails here, not by timeout. */
+	l.folio = folio;
+	pthread_create(&th, NULL, lock_then_unlock, &l);
+	for (int ms = 0; ms < 5000 && !__atomic_load_n(&l.done, __ATOMIC_ACQUIRE); ms++)
+		usleep(1000);
+	ck_assert_msg(__atomic_load_n(&l.done, __ATOMIC_ACQUIRE),
+		      "folio_lock() still asleep on a folio locked by pending read I/O");
+	pthread_join(th, NULL);
+	/* It got the lock from the completion, so it saw the data read. */
+	ck_assert(l.uptodate);
+	ck_assert_int_eq(memcmp(folio->data, buf, PAGE_SIZE), 0);
+	ck_assert(!folio_test(folio, PG_locked));
+
+	folio_put(folio);
+	sb.s_bdev = NULL;
+	teardown_inode();
+	blkdev_close(&bdev);
+	backend_destroy(ram);
+	free(buf);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------- */
 /* filemap-4: writeback and errors                                         */
 /* ---------------------------------------------------------------------- */
@@ -978,6 +1074,7 @@ static Suite *filemap_suite(void)
 	tcase_add_test(tc, filemap_3_1_folio_lock_excludes_and_wakes);
 	tcase_add_test(tc, filemap_3_2_waiter_retries_after_removal);
 	tcase_add_test(tc, filemap_3_3_writeback_wait);
+	tcase_add_test(tc, filemap_3_4_lock_drives_deterministic_read);
 	tcase_add_test(tc, filemap_4_1_write_and_wait_range);
 	tcase_add_test(tc, filemap_4_2_errors_flags_vs_errseq);
 	tcase_add_test(tc, filemap_4_3_range_needs_writeback_table);
