@@ -1,8 +1,8 @@
 /**
  * @file test_random.c
  * @brief Randomized model test of extentfs direct I/O (issue 3) and the
- *        buffered paths it falls into (issue 4): a seeded stream of
- *        operations on two O_DIRECT files, each result compared with an
+ *        buffered paths (issue 4): a seeded stream of operations on two
+ *        files, opened O_DIRECT and again without, each result compared with an
  *        in-memory model of what Linux (XFS) would do.
  *
  * Areas (test IDs):
@@ -21,6 +21,8 @@
  *     misaligned in offset, length or memory (-EINVAL);
  *   - fallocate: mode 0, KEEP_SIZE, PUNCH_HOLE, ZERO_RANGE (with and
  *     without KEEP_SIZE); truncate up and down;
+ *   - buffered reads and writes through a second open file of each name
+ *     (no O_DIRECT): any offset and length, sometimes RWF_DSYNC or async;
  *   - reflink (extentfs_remap_range) between the two files and within one,
  *     including requests the kernel refuses; fsync / fdatasync.
  *
