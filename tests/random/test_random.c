@@ -635,39 +635,7 @@ static ssize_t write_expect(const struct run *r, const struct model_file *m, lof
 	return (ssize_t)len;
 }
 
-/*
- * A write whose memory is misaligned fails in iomap_dio_bio_iter, after
- * ->iomap_begin has allocated (unwritten) blocks for it, in XFS as here.
- * How much is allocated is the filesystem's choice, so the model takes it
- * from the extent map: new blocks must lie in the request's blocks and be
- * unwritten (their data is unchanged: zero).
- */
-static void adopt_failed_alloc(struct run *r, int fi, loff_t pos, size_t len)
-{
-	struct model_file *m = &r->m[fi];
-	uint64_t b0 = blk_down(r, (uint64_t)pos), b1 = blk_up(r, (uint64_t)pos + len);
-	struct extentfs_bmap_rec *recs;
-	size_t nr;
-
-	ck_assert_int_eq(extentfs_getbmap(r->f[fi], &recs, &nr), 0);
-	for (size_t i = 0; i < nr; i++) {
-		uint64_t s0 = (uint64_t)recs[i].offset / r->bs;
-		uint64_t s1 = s0 + recs[i].length / r->bs;
-
-		if (recs[i].addr < 0)
-			continue;
-		for (uint64_t b = s0; b < s1 && b < FILE_BLOCKS; b++) {
-			if (m->id[b])
-				continue;
-			if (b < b0 || b >= b1 || !recs[i].unwritten)
-				mismatch(r, "failed write left block %llu of %s %s",
-					 (unsigned long long)b, names[fi],
-					 recs[i].unwritten ? "allocated outside its range" : "written");
-			m->id[b] = ++r->next_id;
-		}
-	}
-	free(recs);
-}
+static void adopt_failed_alloc(struct run *r, int fi, loff_t pos, size_t len);
 
 static void op_write(struct run *r, int fi, enum align_class al)
 {
@@ -852,6 +820,58 @@ static void adopt_zero_blocks(struct run *r, int fi, const uint8_t *st, uint64_t
 		}
 		m->written[b] = st[b] == FS_WRITTEN;
 	}
+}
+
+/*
+ * A write whose memory is misaligned fails in iomap_dio_bio_iter, after
+ * ->iomap_begin has allocated (unwritten) blocks for it, in XFS as here.
+ * How much is allocated is the filesystem's choice, so the model takes it
+ * from the extent map: new blocks must lie in the request's blocks and be
+ * unwritten (their data is unchanged: zero).
+ *
+ * The map may also show blocks that changed since the last checkpoint for
+ * reasons that have nothing to do with this write: a block the model holds
+ * as a hole but which is all zeroes below EOF (blk_ambiguous) may have been
+ * written by an earlier write's writeback.  Example: a buffered copy-on-write
+ * leaves dirty folios and a cowextsize-aligned COW reservation reaching
+ * over data-fork holes; a later write beyond EOF zeroes the gap
+ * (xfs_file_write_zero_eof), iomap_zero_range zeroes the unaligned head
+ * of the old EOF block in its dirty folio and flushes the rest, and
+ * writeback maps that block through the COW fork.  The result is a written
+ * block of zeroes.  Such blocks are adopted as adopt_zero_blocks does,
+ * wherever they are; a block holding data, or at or past the EOF block (M2),
+ * stays strict.
+ */
+static void adopt_failed_alloc(struct run *r, int fi, loff_t pos, size_t len)
+{
+	struct model_file *m = &r->m[fi];
+	uint64_t b0 = blk_down(r, (uint64_t)pos), b1 = blk_up(r, (uint64_t)pos + len);
+	struct extentfs_bmap_rec *recs;
+	size_t nr;
+
+	ck_assert_int_eq(extentfs_getbmap(r->f[fi], &recs, &nr), 0);
+	for (size_t i = 0; i < nr; i++) {
+		uint64_t s0 = (uint64_t)recs[i].offset / r->bs;
+		uint64_t s1 = s0 + recs[i].length / r->bs;
+
+		if (recs[i].addr < 0)
+			continue;
+		for (uint64_t b = s0; b < s1 && b < FILE_BLOCKS; b++) {
+			if (m->id[b])
+				continue;
+			if (blk_ambiguous(r, m, b)) {
+				m->id[b] = ++r->next_id;
+				m->written[b] = !recs[i].unwritten;
+				continue;
+			}
+			if (b < b0 || b >= b1 || !recs[i].unwritten)
+				mismatch(r, "failed write left block %llu of %s %s",
+					 (unsigned long long)b, names[fi],
+					 recs[i].unwritten ? "allocated outside its range" : "written");
+			m->id[b] = ++r->next_id;
+		}
+	}
+	free(recs);
 }
 
 static void op_read(struct run *r, int fi, enum align_class al)
@@ -1203,8 +1223,8 @@ static void op_bwrite(struct run *r, int fi)
 	uint8_t *buf;
 
 	pick_bio(r, m, true, &pos, &len, &memoff);
-	if (r->known < KNOWN_OPEN && bwrite_meets_shared(r, fi, pos, len)) {
-		/* Open divergence (file comment): buffered copy-on-write. */
+	if (r->known < KNOWN_FIXED && bwrite_meets_shared(r, fi, pos, len)) {
+		/* Only at KNOWN_NONE: buffered copy-on-write, once an open divergence. */
 		logf_op(r, "bwrite %s pos 0x%llx len 0x%zx: skipped, shared blocks", names[fi],
 			(long long)pos, len);
 		return;
