@@ -21,7 +21,7 @@ ASAN=$ROOT/build-asan
 
 # Debian 12 packages the build, the tests and the docs need.
 PACKAGES=(gcc pkg-config meson ninja-build python3 check liburing-dev doxygen
-          util-linux xfsprogs)
+          util-linux xfsprogs libgtk-4-dev xvfb xauth)
 
 log() { printf '==> %s\n' "$*" >&2; }
 

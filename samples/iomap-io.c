@@ -99,8 +99,8 @@ static void usage(FILE *to)
 		"\n"
 		"Without -c, commands are read from stdin.  `help` lists the commands.\n"
 		"Output is xfs_io 6.1's, except the times in timing lines and physical\n"
-		"block numbers (docs/IOMAP-IO.md).  pwrite and pread need -d (O_DIRECT)\n"
-		"until buffered I/O arrives (issue 4).\n");
+		"block numbers (docs/IOMAP-IO.md).  Without -d, pwrite and pread go\n"
+		"through the page cache; with -d they are direct I/O.\n");
 }
 
 static FILE *open_out(const char *path)

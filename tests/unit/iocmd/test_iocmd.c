@@ -1711,12 +1711,11 @@ START_TEST(iocmd_8_4_reflink)
 END_TEST
 
 /*
- * iocmd-8.5: while extentfs has no buffered I/O, on a file opened without
- * -d, pwrite and pread say that buffered I/O is not there yet (issue 4),
- * set the exit code, and change nothing.  Once extentfs has it, the first
- * pwrite succeeds and test_pio.c's iocmd-bio-1.* replays check it against
- * xfs_io; here only the usage error remains to check.  (Direct I/O:
- * test_pio.c.)
+ * iocmd-8.5: on a file opened without -d, pwrite and pread go through the
+ * page cache: xfs_io's default 4096-byte buffer makes 16 calls for 64 KiB,
+ * the data reads back, and a usage error still only prints.  test_pio.c's
+ * iocmd-bio-1.* replays check the output against xfs_io; direct I/O is
+ * there too.
  */
 START_TEST(iocmd_8_5_buffered_io)
 {

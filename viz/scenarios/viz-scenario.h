@@ -1,0 +1,91 @@
+/**
+ * @file viz-scenario.h
+ * @brief Built-in scenarios and live sessions: the visualiser's way of
+ *        running real operations of the reference.
+ *
+ * This is the one part of viz/ that drives the reference: it mounts a
+ * fresh extentfs on a RAM backend (wrapped in the fault backend where a
+ * scenario needs errors), runs xfs_io commands through iocmd exactly as
+ * iomap-io does, in deterministic mode, and collects every event into a
+ * `struct viz_store` through viz_store_sink_new().  The model and the renderers
+ * then see only those events.  A few scenarios need more than xfs_io
+ * commands (a short copy that faults part way, a lock-order inversion);
+ * they call the same VFS-shaped entry points a program would.
+ *
+ * A session (`struct viz_session`) is the command entry of the window: one
+ * mounted filesystem that stays up while the student types commands; each
+ * line's events are appended to the session's store.
+ *
+ * Global state: the event stream and its clock are process-wide.  Running
+ * a scenario resets the clock (events number from 0), attaches its sink
+ * for the duration of the run and detaches it; do not run two at once.
+ */
+#ifndef VIZ_SCENARIO_H
+#define VIZ_SCENARIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../model/viz-model.h"
+
+/** One built-in scenario. */
+struct viz_scenario {
+	const char *name;        /**< short name for --scenario, e.g. "buffered-write-fsync" */
+	const char *title;       /**< one line, e.g. "Buffered write and fsync" */
+	const char *explanation; /**< one paragraph shown beside the panels */
+	const char *seed_section;/**< seed section it illustrates, e.g. "Buffered I/O > Writes" */
+	const char *seed_doc;    /**< which seed document: "iomap/operations.rst" ... */
+	const char *mkfs;        /**< mkfs options ("-b size=1024"), "" for the default */
+	const char *const *commands; /**< xfs_io commands, NULL-terminated (may be NULL for C-driven ones) */
+};
+
+/** The scenario `./run.sh` opens when none is named. */
+#define VIZ_DEFAULT_SCENARIO "buffered-write-fsync"
+
+/** @return the number of built-in scenarios */
+size_t viz_scenario_count(void);
+/** @return scenario @p i, NULL if out of range @param i index */
+const struct viz_scenario *viz_scenario_get(size_t i);
+/** @return the scenario called @p name, or NULL @param name a scenario name */
+const struct viz_scenario *viz_scenario_find(const char *name);
+
+/**
+ * Run a scenario from scratch and append its events to @p st.
+ * @param sc     the scenario
+ * @param st     store (usually new and empty; VIZ_SRC_REFERENCE)
+ * @param out    where xfs_io's output goes (may be NULL: discarded)
+ * @param err    on failure, what went wrong
+ * @param errlen size of @p err
+ * @return 0, or -errno if the scenario could not run (mkfs, mount, ENOMEM);
+ *         a command that fails as the scenario intends is not an error
+ */
+int viz_scenario_run(const struct viz_scenario *sc, struct viz_store *st, FILE *out, char *err,
+		     size_t errlen);
+
+struct viz_session;
+
+/**
+ * Mount a fresh in-memory extentfs and open file "f" (created), ready for
+ * commands.  Nothing is appended to @p st until a command runs.
+ * @param st     store the events go to
+ * @param mkfs   mkfs options, "" or NULL for the default
+ * @param err    message on failure
+ * @param errlen size of @p err
+ * @return the session, or NULL
+ */
+struct viz_session *viz_session_new(struct viz_store *st, const char *mkfs, char *err,
+				    size_t errlen);
+/**
+ * Run one xfs_io command line in the session (like typing at `xfs_io>`),
+ * appending its events to the store.
+ * @param s    session
+ * @param line the command
+ * @param out  what xfs_io would print (stdout and stderr), malloc'ed; the
+ *             caller frees it (may be NULL)
+ * @return the command's status: 0 or -errno (as op_end's ret)
+ */
+int viz_session_run(struct viz_session *s, const char *line, char **out);
+/** Unmount and free (NULL is allowed). @param s session */
+void viz_session_free(struct viz_session *s);
+
+#endif /* VIZ_SCENARIO_H */
