@@ -758,6 +758,14 @@ static void writeback_wait_folio(struct folio *folio, struct inode *inode)
 static bool writeback_prepare_folio(struct address_space *mapping,
 				    struct writeback_control *wbc, struct folio *folio)
 {
+	/*
+	 * The kernel's writeback_iter() only ever sees folios tagged dirty
+	 * (or towrite, which fsync sets from the dirty tag): a clean folio is
+	 * not even locked.  An unlocked peek at PG_dirty plays that tag; the
+	 * check is repeated under the lock below.
+	 */
+	if (!folio_test(folio, PG_dirty))
+		return false;
 	folio_lock(folio);
 	if (folio->mapping != mapping || !folio_test(folio, PG_dirty))
 		goto skip;
