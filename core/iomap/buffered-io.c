@@ -513,6 +513,18 @@ static sector_t bio_end_sector(const struct bio *bio)
 }
 
 /*
+ * Mirrors iomap_inline_data_valid(): an IOMAP_INLINE buffer must exist and
+ * must not cross a page boundary (the kernel reaches it through one kmap;
+ * design.rst leaves where it lives to the filesystem).
+ */
+static bool iomap_inline_data_valid(const struct iomap *iomap)
+{
+	uintptr_t off = (uintptr_t)iomap->inline_data & (PAGE_SIZE - 1);
+
+	return iomap->inline_data && iomap->length <= PAGE_SIZE - off;
+}
+
+/*
  * Mirrors iomap_read_inline_data(): copy the inline bytes (up to EOF) into
  * the folio and zero the rest; no I/O.
  */
@@ -526,7 +538,8 @@ static int iomap_read_inline_data(const struct iomap_iter *iter, struct folio *f
 	if (folio_test(folio, PG_uptodate))
 		return 0;
 	if (iomap->offset < folio_pos(folio) || offset >= folio_size(folio) ||
-	    size > iomap->length || size > folio_size(folio) - offset || !iomap->inline_data)
+	    size > iomap->length || size > folio_size(folio) - offset ||
+	    !iomap_inline_data_valid(iomap))
 		return -EIO;
 	if (offset > 0)
 		ifs_alloc(iter->inode, folio);
@@ -956,6 +969,9 @@ static int iomap_write_begin_inline(const struct iomap_iter *iter, struct folio 
 {
 	/* Tail packing (inline data not at offset 0) is not supported. */
 	if (iomap_iter_srcmap(iter)->offset != 0)
+		return -EIO;
+	/* iomap_write_end_inline copies back without looking again (a BUG_ON in Linux). */
+	if (!iomap_inline_data_valid(iomap_iter_srcmap(iter)))
 		return -EIO;
 	return iomap_read_inline_data(iter, folio);
 }

@@ -605,7 +605,9 @@ static int iomap_dio_inline_iter(struct iomap_iter *iomi, struct iomap_dio *dio)
 	char *inline_data;
 	size_t copied;
 
-	if (!iomap->inline_data || pos < iomap->offset || iomap->length > PAGE_SIZE)
+	/* iomap_inline_data_valid(): a buffer, not crossing a page boundary. */
+	if (!iomap->inline_data || pos < iomap->offset ||
+	    iomap->length > PAGE_SIZE - ((uintptr_t)iomap->inline_data & (PAGE_SIZE - 1)))
 		return -EIO; /* the filesystem broke the inline contract */
 	inline_data = (char *)iomap->inline_data + (pos - iomap->offset);
 	if (dio->flags & IOMAP_DIO_WRITE) {

@@ -156,8 +156,12 @@ uint64_t efs_meta_reserve(struct extentfs *fs)
 {
 	uint64_t bytes = 0, runs;
 
-	for (size_t i = 0; i < fs->ninodes; i++)
+	for (size_t i = 0; i < fs->ninodes; i++) {
 		bytes += EFS_DINODE_SIZE + (uint64_t)fs->inodes[i]->df.nr * EFS_DEXT_SIZE;
+		/* An inline inode's data may grow up to the capacity before a commit. */
+		if (fs->inodes[i]->diflags & EFS_DIFLAG_INLINE)
+			bytes += efs_inline_capacity(fs->blkbits);
+	}
 	for (size_t i = 0; i < fs->ndir; i++)
 		bytes += efs_dirent_size(strlen(fs->dir[i].name));
 	bytes += (uint64_t)fs->refc.nr * EFS_DREFC_SIZE;

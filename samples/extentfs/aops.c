@@ -210,6 +210,13 @@ static int efs_map_blocks(struct iomap_writepage_ctx *wpc, struct inode *inode, 
 
 	if (efs_is_shutdown(fs))
 		return -EIO;
+	/*
+	 * operations.rst: never an IOMAP_INLINE mapping here.  Inline folios
+	 * are never dirtied (writes copy into the inode, faults unstuff), so
+	 * a dirty one is a bug in extentfs: fail the folio, keep the data.
+	 */
+	if (efs_inode_is_inline(ei))
+		return -EIO;
 	if (offset >= wpc->iomap.offset &&
 	    (uint64_t)offset < (uint64_t)wpc->iomap.offset + wpc->iomap.length &&
 	    wpc->iomap.validity_cookie == __atomic_load_n(&ei->mapping_seq, __ATOMIC_ACQUIRE))

@@ -95,6 +95,8 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out)
 	}
 	efs_serialize(fs, false, &s, &c);
 	img.sb.block_log = fs->blkbits;
+	img.sb.features = fs->features;
+	img.sb.version = efs_version_for(fs->features);
 	img.sb.nblocks = fs->nblocks;
 	img.sb.data_start = fs->data_start;
 	img.sb.next_ino = fs->next_ino;
@@ -124,6 +126,27 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out)
 		if (inv)
 			efs_problem(&rep, "inode %llu: COW fork breaks invariant (%d)",
 				    (unsigned long long)ei->vfs.i_ino, inv);
+		if (ei->diflags & EFS_DIFLAG_INLINE) {
+			/* (10) in memory: both copies zero past their sizes, no blocks. */
+			uint32_t cap = efs_fs_inline_capacity(fs);
+			loff_t isz = i_size_read(&ei->vfs);
+
+			if (ei->df.nr || ei->cf.nr || isz > (loff_t)cap || ei->disk_size > (loff_t)cap)
+				efs_problem(&rep, "inode %llu: inline with blocks or past the "
+					    "capacity (10)", (unsigned long long)ei->vfs.i_ino);
+			else if (!ei->idata || !ei->idata_disk)
+				efs_problem(&rep, "inode %llu: inline without buffers (10)",
+					    (unsigned long long)ei->vfs.i_ino);
+			else
+				for (uint32_t k = 0; k < cap; k++)
+					if ((k >= isz && ei->idata[k]) ||
+					    (k >= ei->disk_size && ei->idata_disk[k])) {
+						efs_problem(&rep, "inode %llu: inline byte %u past "
+							    "EOF is not zero (10)",
+							    (unsigned long long)ei->vfs.i_ino, k);
+						break;
+					}
+		}
 		if (efs_inode_meta_dirty(ei) && !fs->dirty)
 			efs_problem(&rep, "inode %llu: metadata dirty in a clean filesystem (8)",
 				    (unsigned long long)ei->vfs.i_ino);

@@ -151,6 +151,18 @@ void efs_serialize(struct extentfs *fs, bool for_commit, struct efs_stream *s,
 			efs_put_le64(p + 16, e->len);
 			efs_put_le32(p + 24, e->state);
 		}
+		if (ei->diflags & EFS_DIFLAG_INLINE) {
+			/*
+			 * (10) An inline inode maps nothing, so its data follows
+			 * the record directly: the copy the last transaction left
+			 * (idata_disk), whose bytes past disk_size are zero.
+			 */
+			size_t dlen = efs_dinline_size((uint64_t)ei->disk_size);
+
+			p = stream_grow(s, dlen);
+			if (ei->disk_size)
+				memcpy(p, ei->idata_disk, (size_t)ei->disk_size);
+		}
 		c->ninodes++;
 		c->nextents += n;
 	}
@@ -236,7 +248,7 @@ static void fill_sb(struct extentfs *fs, struct efs_dsb *sb, const struct efs_st
 {
 	memset(sb, 0, sizeof(*sb));
 	sb->magic = EFS_SB_MAGIC;
-	sb->version = EFS_VERSION;
+	sb->version = efs_version_for(fs->features);
 	sb->block_log = fs->blkbits;
 	sb->generation = gen;
 	sb->nblocks = fs->nblocks;

@@ -39,7 +39,8 @@ struct extentfs;
 /** Options of extentfs_mkfs(), parsed from mkfs.xfs-style text. */
 struct extentfs_mkfs_opts {
 	uint32_t block_size;  /**< 512 ... 65536, power of two (default 4096) */
-	bool inline_data;     /**< allow small files inline (default off) */
+	bool inline_data;     /**< keep files of up to min(block size, 1 KiB) inside their
+	                           inode, served as IOMAP_INLINE (default off) */
 };
 
 /**

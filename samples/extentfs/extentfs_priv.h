@@ -12,6 +12,8 @@
  *     bmap.c      allocate / unmap / convert ranges  xfs_bmap.c, xfs_bmap_util.c
  *     reflink.c   remap (clone), unshare             xfs_reflink.c
  *     inode.c     inodes, the flat root directory    xfs_inode.c, xfs_dir2.c
+ *     inline.c    small files inside the inode       gfs2's stuffed inodes (bmap.c),
+ *                 (IOMAP_INLINE), unstuffing         xfs_inode_fork.c local format
  *     iomap.c     the iomap_ops, one set per op      xfs_iomap.c
  *     file.c      VFS entry points, i_rwsem          xfs_file.c, xfs_iops.c
  *     commit.c    crash-safe metadata commit         xfs_log_cil.c (the push)
@@ -61,7 +63,11 @@
  *       (EFS_DELAYSTARTBLOCK extents) in all data and COW forks, and they
  *       are never written to disk (a commit leaves them out; the blocks
  *       they promise are free on disk and counted as taken by
- *       efs_alloc_data()).
+ *       efs_alloc_data());
+ *  (10) [D] an inline inode (EFS_DIFLAG_INLINE, only with the inline
+ *       feature) maps no blocks in either fork, its size is at most the
+ *       inline capacity, and its inline bytes past the size are zero, in
+ *       memory (idata, idata_disk) and on disk (the stream's padding).
  *
  * Memory allocation failures abort (efs_xrealloc): a half-applied
  * transaction would be worse, and the kernel's equivalents (GFP_NOFS |
@@ -357,6 +363,22 @@ struct efs_inode {
 	/** The compare-and-extend of i_size in direct write completion and the
 	 *  EOF check before a write (XFS's i_flags_lock); class "i_flags_lock". */
 	struct mutex i_flags_lock;
+	/**
+	 * Inline data as the page cache sees it (inline.c): the buffer an
+	 * IOMAP_INLINE mapping points at, efs_inline_capacity() bytes, aligned
+	 * to its size so that it never crosses a page; NULL unless
+	 * EFS_DIFLAG_INLINE.  Bytes past i_size are zero (10).  Written by
+	 * iomap under i_rwsem EXCL (every writer of an inline file holds it),
+	 * read under i_rwsem shared.
+	 */
+	uint8_t *idata;
+	/**
+	 * Inline data as the next commit writes it: idata copied by the
+	 * transaction that ends an inline write (->iomap_end) or truncates,
+	 * valid for [0, disk_size), zero beyond.  ilock EXCL + commit lock to
+	 * change, so a commit never sees a write half done.
+	 */
+	uint8_t *idata_disk;
 };
 
 /** One name in the flat root directory. */
@@ -548,6 +570,70 @@ void efs_iput(struct efs_inode *ei);
  * @param ei inode
  */
 void efs_inode_inactivate(struct efs_inode *ei);
+
+/* inline.c */
+/** @return whether @p ei keeps its data inline @param ei inode (ilock or i_rwsem held) */
+static inline bool efs_inode_is_inline(const struct efs_inode *ei)
+{
+	return (__atomic_load_n(&ei->diflags, __ATOMIC_ACQUIRE) & EFS_DIFLAG_INLINE) != 0;
+}
+/** @return the inline capacity of @p fs in bytes @param fs filesystem */
+static inline uint32_t efs_fs_inline_capacity(const struct extentfs *fs)
+{
+	return efs_inline_capacity(fs->blkbits);
+}
+/**
+ * Make @p ei an inline inode: allocate its two buffers (zeroed) and set
+ * EFS_DIFLAG_INLINE (efs_create on an inline image, and mount).
+ * @pre ilock EXCL and commit lock held, or @p ei not yet visible.
+ * @param ei inode (maps no blocks)
+ */
+void efs_inline_init(struct efs_inode *ei);
+/** Free the inline buffers of @p ei (efs_inode_free). @param ei inode */
+void efs_inline_free(struct efs_inode *ei);
+/**
+ * The IOMAP_INLINE mapping of an inline inode at @p pos (mirrors
+ * gfs2_stuffed_iomap / erofs_iomap_begin): for a write, [0, capacity)
+ * (the write may grow the file up to there); otherwise [0, i_size) if
+ * @p pos lies below EOF, else a hole from @p pos to @p end.
+ * @pre ilock held; efs_inode_is_inline(@p ei).
+ * @param ei inode; @param pos first byte; @param end byte after the request
+ *        (a block boundary, up to 2^63: unsigned); @param write IOMAP_WRITE without IOMAP_ZERO
+ * @param seq validity cookie; @param iomap output
+ */
+void efs_inline_to_iomap(struct efs_inode *ei, loff_t pos, uint64_t end, bool write,
+			 uint64_t seq, struct iomap *iomap);
+/**
+ * The ->iomap_end part of an inline write (design.rst: "->iomap_end
+ * presumably handles persisting the data"): one transaction copies idata
+ * into idata_disk and sets disk_size to i_size, so the next commit (fsync)
+ * writes both.
+ * @pre i_rwsem EXCL.
+ * @param ei inode
+ * @return 0 or -EIO (shut down)
+ */
+int efs_inline_end_write(struct efs_inode *ei);
+/**
+ * Change the size of an inline inode within its capacity: zero the bytes
+ * past a smaller size, drop the (clean) page cache, set both sizes.
+ * @pre i_rwsem and invalidate_lock EXCL; no direct I/O in flight;
+ *      @p newsize <= capacity.
+ * @param ei inode; @param newsize bytes
+ * @return 0 or -EIO
+ */
+int efs_inline_setsize(struct efs_inode *ei, loff_t newsize);
+/**
+ * Convert an inline inode to an ordinary one (gfs2_unstuff_dinode): copy
+ * its data into a newly allocated block, written before the commit that
+ * maps it, as a written extent at file block 0; clear EFS_DIFLAG_INLINE.
+ * An empty file just loses the flag.  Afterwards every mapping is a normal
+ * one (the mapping_seq bump makes cached inline mappings stale).  No-op
+ * for an ordinary inode.
+ * @pre i_rwsem EXCL, no direct I/O in flight, no ilock or commit lock held.
+ * @param ei inode
+ * @return 0, -ENOSPC, -EIO
+ */
+int efs_inline_unstuff(struct efs_inode *ei);
 
 /* alloc.c */
 /**
@@ -879,6 +965,8 @@ struct efs_image_inode {
 	uint64_t first_ext; /**< index of its first extent */
 	uint32_t nlink;     /**< 0 or 1 */
 	uint32_t flags;     /**< EFS_DIFLAG_* */
+	uint8_t *idata;     /**< EFS_DIFLAG_INLINE: the inline bytes, `size` of them
+	                         (malloc'd, freed by efs_image_free()); else NULL */
 };
 /** A directory entry as read from the stream. */
 struct efs_image_dirent {

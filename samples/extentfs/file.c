@@ -55,6 +55,11 @@
  *     truncate down        zero the tail of the new EOF block, set the size,
  *                          drop the cache and the blocks beyond it
  *
+ * Inline files (inline.c): every writer holds i_rwsem exclusive (direct
+ * writes too, efs_file_dio_write_inline); a write or truncate past the
+ * inline capacity, fallocate, remap and a write fault convert the file to
+ * blocks first (efs_inline_unstuff), under i_rwsem and invalidate_lock.
+ *
  * Never: call iomap functions with the ilock or the commit lock held;
  * change the size outside a transaction (a commit must see size and
  * extents together).
@@ -116,6 +121,14 @@ static int efs_setattr_size_locked(struct efs_inode *ei, loff_t newsize)
 	 * here, and a completing write may still move EOF: sample it after.
 	 */
 	inode_dio_wait(inode);
+	/* An inline file stays inline within its capacity, else it is converted. */
+	if (efs_inode_is_inline(ei)) {
+		if ((uint64_t)newsize <= efs_fs_inline_capacity(fs))
+			return efs_inline_setsize(ei, newsize);
+		ret = efs_inline_unstuff(ei);
+		if (ret)
+			return ret;
+	}
 	oldsize = i_size_read(inode);
 	if (newsize > oldsize) {
 		ret = iomap_zero_range(inode, oldsize, newsize - oldsize, NULL,
@@ -270,6 +283,10 @@ int extentfs_fallocate(struct file *file, int mode, loff_t off, loff_t len)
 	}
 	/* xfs_file_fallocate: direct I/O in flight must not complete into a change. */
 	inode_dio_wait(inode);
+	/* Every mode works on blocks: an inline file gets one first (inline.c). */
+	ret = efs_inline_unstuff(ei);
+	if (ret)
+		goto out;
 	if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > i_size_read(inode))
 		new_size = off + len;
 
@@ -498,6 +515,22 @@ restart:
 	if (ret <= 0)
 		return ret;
 	/*
+	 * A write that would end past the inline capacity converts the file
+	 * first (gfs2_write_begin's unstuffing).  Every writer of an inline
+	 * file holds i_rwsem exclusive (a file is inline only from creation
+	 * on, and extentfs_write_iter routes its direct writes that way).
+	 */
+	if (efs_inode_is_inline(ei) &&
+	    (uint64_t)iocb->ki_pos + (uint64_t)ret > efs_fs_inline_capacity(EFS_FS(ei))) {
+		int err;
+
+		EFS_BUG_ON(!*excl);
+		inode_dio_wait(inode);
+		err = efs_inline_unstuff(ei);
+		if (err)
+			return err;
+	}
+	/*
 	 * Completions only ever grow the size and truncate is locked out, so
 	 * a write starting at or below EOF needs no zeroing, and an unlocked
 	 * look is enough to tell.
@@ -629,6 +662,33 @@ out_unlock:
 }
 
 /*
+ * Direct write to an inline file (inline.c): iomap_dio_inline_iter copies
+ * into the inode's buffer, which only one writer may do at a time, so
+ * i_rwsem exclusive, other direct I/O drained, and the write waits for
+ * itself.  The write checks may convert the file to blocks first (a write
+ * past the capacity); it then proceeds as any direct write, only more
+ * serialised.
+ */
+static ssize_t efs_file_dio_write_inline(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = iocb->ki_filp->f_inode;
+	bool excl = true;
+	ssize_t ret;
+
+	ret = efs_ilock_iocb(iocb, true);
+	if (ret)
+		return ret;
+	ret = efs_file_write_checks(iocb, from, &excl);
+	if (ret > 0) {
+		inode_dio_wait(inode);
+		ret = iomap_dio_rw(iocb, from, &extentfs_direct_write_iomap_ops,
+				   &extentfs_dio_write_ops, IOMAP_DIO_FORCE_WAIT, NULL, 0);
+	}
+	efs_iunlock(inode, excl);
+	return ret;
+}
+
+/*
  * Mirrors xfs_file_buffered_write: i_rwsem exclusive (buffered writes of
  * one file are serialised, as XFS does), the write checks (which zero the
  * gap from EOF), iomap_file_buffered_write with delayed allocation, then
@@ -701,7 +761,10 @@ ssize_t extentfs_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	/* xfs_file_dio_write: direct I/O must be aligned to the device's sector. */
 	if (((uint64_t)iocb->ki_pos | count) & lbs_mask)
 		return -EINVAL;
-	if (((uint64_t)iocb->ki_pos | count) & mask)
+	/* Inline files only ever become ordinary: an unlocked look is enough. */
+	if (efs_inode_is_inline(file_ei(file)))
+		ret = efs_file_dio_write_inline(iocb, from);
+	else if (((uint64_t)iocb->ki_pos | count) & mask)
 		ret = efs_file_dio_write_unaligned(iocb, from);
 	else
 		ret = efs_file_dio_write_aligned(iocb, from);
@@ -1109,7 +1172,12 @@ int extentfs_remap_range(struct file *src, loff_t srcoff, struct file *dst, loff
 		goto out;
 	}
 
-	ret = filemap_write_and_wait_range(si->i_mapping, srcoff, srcoff + bcount - 1);
+	/* Blocks can only be shared once there are blocks: unstuff both (inline.c). */
+	ret = efs_inline_unstuff(sei);
+	if (!ret)
+		ret = efs_inline_unstuff(dei);
+	if (!ret)
+		ret = filemap_write_and_wait_range(si->i_mapping, srcoff, srcoff + bcount - 1);
 	if (!ret) {
 		loff_t dsize = i_size_read(di);
 
@@ -1202,8 +1270,27 @@ uint64_t extentfs_bump_mapping_seq(struct file *file)
  */
 static vm_fault_t extentfs_page_mkwrite(struct vm_fault *vmf)
 {
-	struct address_space *mapping = vmf->vma->file->f_inode->i_mapping;
+	struct inode *inode = vmf->vma->file->f_inode;
+	struct address_space *mapping = inode->i_mapping;
 	vm_fault_t ret;
+
+	/*
+	 * A store through a mapping dirties the folio, and inline data has no
+	 * block for writeback to write it to: convert the file first, as
+	 * gfs2_page_mkwrite unstuffs (with the locks a truncate takes).
+	 */
+	if (efs_inode_is_inline(EFS_I(inode))) {
+		int err;
+
+		inode_lock(inode);
+		filemap_invalidate_lock(mapping);
+		inode_dio_wait(inode);
+		err = efs_inline_unstuff(EFS_I(inode));
+		filemap_invalidate_unlock(mapping);
+		inode_unlock(inode);
+		if (err)
+			return vmf_fs_error(err);
+	}
 
 	filemap_invalidate_lock_shared(mapping);
 	ret = iomap_page_mkwrite(vmf, &extentfs_buffered_write_iomap_ops);

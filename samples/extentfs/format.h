@@ -16,7 +16,8 @@
  *   |            |            |                            |  reserve is full                |
  *   +------------+------------+----------------------------+--------------------------------+
  *
- * A *commit* writes the whole metadata (inodes with their extent maps, the
+ * A *commit* writes the whole metadata (inodes with their extent maps or,
+ * for inline files, their data; the
  * root directory, the shared-extent reference counts, the free-space
  * extents) as one byte stream, the *metadata stream*, into a chain of
  * freshly allocated blocks, each carrying a header with a CRC and the
@@ -49,7 +50,16 @@
  */
 #define EFS_SB_MAGIC 0x31534645u   /**< "EFS1" read as little-endian bytes */
 #define EFS_META_MAGIC 0x4d534645u /**< "EFSM": a metadata chain block */
-#define EFS_VERSION 1u             /**< format version in the superblock */
+/**
+ * Newest format version.  Version 2 adds inline inodes (::EFS_DIFLAG_INLINE,
+ * allowed only with ::EFS_FEAT_INLINE_DATA); a commit writes the lowest
+ * version that can express the image's features (efs_version_for()), so a
+ * filesystem made without the inline option stays a version 1 image,
+ * byte for byte, and an older build refuses an inline image instead of
+ * misreading its inode records.
+ */
+#define EFS_VERSION 2u
+#define EFS_VERSION_MIN 1u         /**< oldest format version mount accepts */
 /** @} */
 
 /**
@@ -70,7 +80,7 @@
  */
 #define EFS_SB_OFF_MAGIC 0          /**< u32 ::EFS_SB_MAGIC */
 #define EFS_SB_OFF_CRC 4            /**< u32 CRC32C of the 512 bytes with this field 0 */
-#define EFS_SB_OFF_VERSION 8        /**< u32 ::EFS_VERSION */
+#define EFS_SB_OFF_VERSION 8        /**< u32 format version (efs_version_for()) */
 #define EFS_SB_OFF_BLOCK_LOG 12     /**< u32 log2(block size) */
 #define EFS_SB_OFF_GENERATION 16    /**< u64 commit generation (mkfs writes 1) */
 #define EFS_SB_OFF_NBLOCKS 24       /**< u64 filesystem size in blocks */
@@ -96,7 +106,7 @@
  * @name Features (superblock `features`)
  * @{
  */
-#define EFS_FEAT_INLINE_DATA (1u << 0) /**< small files may be stored inline (later issue) */
+#define EFS_FEAT_INLINE_DATA (1u << 0) /**< small files may be stored inline (mkfs -i inline=1; version 2) */
 #define EFS_FEAT_ALL EFS_FEAT_INLINE_DATA /**< every feature this version knows */
 /** @} */
 
@@ -129,7 +139,22 @@
  * @{
  */
 #define EFS_DIFLAG_REFLINK (1u << 0) /**< has shared extents (XFS_DIFLAG2_REFLINK) */
-#define EFS_DIFLAG_ALL EFS_DIFLAG_REFLINK /**< every flag this version knows */
+#define EFS_DIFLAG_INLINE (1u << 1)  /**< data inline after the record, no extents (version 2) */
+#define EFS_DIFLAG_ALL (EFS_DIFLAG_REFLINK | EFS_DIFLAG_INLINE) /**< every flag this version knows */
+/** @} */
+
+/**
+ * @name Inline data (EFS_FEAT_INLINE_DATA)
+ *
+ * An inode record with ::EFS_DIFLAG_INLINE is followed, instead of extent
+ * records, by its data: `size` bytes, then zeroes up to a multiple of 8
+ * (efs_dinline_size()).  `size` is at most the inline capacity of the
+ * block size (efs_inline_capacity()); the capacity is a power of two no
+ * larger than a page, so an in-memory copy aligned to it never crosses a
+ * page boundary (the rule iomap sets for IOMAP_INLINE buffers).
+ * @{
+ */
+#define EFS_INLINE_MAX 1024u /**< inline capacity cap, bytes (a power of two, <= 4096) */
 /** @} */
 
 /**
@@ -151,7 +176,7 @@
 struct efs_dsb {
 	uint32_t magic;          /**< ::EFS_SB_MAGIC */
 	uint32_t crc;            /**< as stored */
-	uint32_t version;        /**< ::EFS_VERSION */
+	uint32_t version;        /**< ::EFS_VERSION_MIN .. ::EFS_VERSION */
 	uint32_t block_log;      /**< log2(block size) */
 	uint64_t generation;     /**< commit generation */
 	uint64_t nblocks;        /**< filesystem size, blocks */
@@ -274,6 +299,41 @@ bool efs_mhdr_decode(const uint8_t *block, uint32_t blocksize, struct efs_mhdr *
 static inline size_t efs_dirent_size(size_t namelen)
 {
 	return (EFS_DIRENT_HDR + namelen + 7) & ~(size_t)7;
+}
+
+/**
+ * Most bytes a file may keep inline: the block size, but no more than
+ * ::EFS_INLINE_MAX (so that 100 bytes are inline everywhere and a file
+ * that outgrows its inode needs exactly one block).
+ * @param block_log log2(block size)
+ * @return capacity in bytes (a power of two)
+ */
+static inline uint32_t efs_inline_capacity(unsigned block_log)
+{
+	uint64_t bs = 1ull << block_log;
+
+	return bs < EFS_INLINE_MAX ? (uint32_t)bs : EFS_INLINE_MAX;
+}
+
+/**
+ * Bytes the inline data of a @p size -byte file takes in the stream.
+ * @param size file size (at most the inline capacity)
+ * @return @p size rounded up to 8
+ */
+static inline size_t efs_dinline_size(uint64_t size)
+{
+	return (size_t)((size + 7) & ~(uint64_t)7);
+}
+
+/**
+ * The superblock version a commit writes for @p features: 1 unless a
+ * version-2 feature is on.
+ * @param features EFS_FEAT_*
+ * @return ::EFS_VERSION_MIN or ::EFS_VERSION
+ */
+static inline uint32_t efs_version_for(uint32_t features)
+{
+	return (features & EFS_FEAT_INLINE_DATA) ? EFS_VERSION : EFS_VERSION_MIN;
 }
 
 /**

@@ -84,6 +84,8 @@ void efs_note(struct efs_report *r, const char *fmt, ...)
 void efs_image_free(struct efs_image *img)
 {
 	free(img->meta);
+	for (size_t i = 0; i < img->ninodes; i++)
+		free(img->inodes[i].idata);
 	free(img->inodes);
 	free(img->ext);
 	free(img->dir);
@@ -117,8 +119,11 @@ static void check_geometry(const struct efs_dsb *sb, unsigned slot, uint64_t dev
 {
 	uint64_t bs;
 
-	if (sb->version != EFS_VERSION)
+	if (sb->version < EFS_VERSION_MIN || sb->version > EFS_VERSION)
 		efs_problem(r, "superblock (slot %u): unknown version %u", slot, sb->version);
+	else if (sb->version < efs_version_for(sb->features))
+		efs_problem(r, "superblock (slot %u): features 0x%x need version %u, not %u", slot,
+			    sb->features, efs_version_for(sb->features), sb->version);
 	if (sb->block_log < EFS_MIN_BLOCK_LOG || sb->block_log > EFS_MAX_BLOCK_LOG) {
 		efs_problem(r, "superblock (slot %u): block size 2^%u out of range", slot,
 			    sb->block_log);
@@ -342,6 +347,40 @@ static bool count_fits(uint64_t n, size_t size, size_t left)
 	return n <= left / size;
 }
 
+/*
+ * The inline data after an EFS_DIFLAG_INLINE inode record (10): size bytes
+ * and zero padding to 8.  The size bounds what is taken, so it is checked
+ * here, before the stream can be misread; whether the image may have
+ * inline inodes at all is efs_image_verify's question.
+ */
+static bool parse_inline(struct cursor *c, struct efs_image_inode *in, const struct efs_dsb *sb,
+			 struct efs_report *r)
+{
+	unsigned long long ino = in->ino;
+	const uint8_t *p;
+	size_t dlen;
+
+	if (sb->block_log < EFS_MIN_BLOCK_LOG || sb->block_log > EFS_MAX_BLOCK_LOG ||
+	    in->size > efs_inline_capacity(sb->block_log)) {
+		efs_problem(r, "inode %llu: inline size %llu beyond the inline capacity (10)", ino,
+			    (unsigned long long)in->size);
+		return false;
+	}
+	dlen = efs_dinline_size(in->size);
+	if (!(p = take(c, dlen))) {
+		efs_problem(r, "inode %llu: inline data runs past the metadata stream", ino);
+		return false;
+	}
+	for (size_t k = (size_t)in->size; k < dlen; k++)
+		if (p[k]) {
+			efs_problem(r, "inode %llu: inline padding byte %zu is not zero (10)", ino, k);
+			break;
+		}
+	in->idata = efs_xcalloc(dlen ? dlen : 1, 1);
+	memcpy(in->idata, p, dlen);
+	return true;
+}
+
 int efs_image_parse(struct efs_image *img, const uint8_t *buf, size_t len, struct efs_report *r)
 {
 	const struct efs_dsb *sb = &img->sb;
@@ -391,6 +430,8 @@ int efs_image_parse(struct efs_image *img, const uint8_t *buf, size_t len, struc
 			img->next++;
 		}
 		img->ninodes++;
+		if ((in->flags & EFS_DIFLAG_INLINE) && !parse_inline(&c, in, sb, r))
+			return -EUCLEAN;
 	}
 	if (img->next != sb->nextents)
 		efs_problem(r, "inodes hold %zu extents, superblock says %llu", img->next,
@@ -570,6 +611,17 @@ unsigned efs_image_verify(const struct efs_image *img, const struct efs_extlist 
 				    in->nlink);
 		if (in->flags & ~EFS_DIFLAG_ALL)
 			efs_problem(r, "inode %llu: unknown flags 0x%x", ino, in->flags);
+		if (in->flags & EFS_DIFLAG_INLINE) {
+			/* (10); the size against the capacity was checked by the parser. */
+			if (!(sb->features & EFS_FEAT_INLINE_DATA))
+				efs_problem(r, "inode %llu: inline, but the image has no inline "
+					       "feature (10)", ino);
+			if (in->nextents)
+				efs_problem(r, "inode %llu: inline, but maps %llu extents (10)", ino,
+					    (unsigned long long)in->nextents);
+			if (in->flags & EFS_DIFLAG_REFLINK)
+				efs_problem(r, "inode %llu: inline and reflinked (10)", ino);
+		}
 		if (in->size > (uint64_t)MAX_LFS_FILESIZE)
 			efs_problem(r, "inode %llu: size %llu beyond the largest file", ino,
 				    (unsigned long long)in->size);

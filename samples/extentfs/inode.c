@@ -85,6 +85,7 @@ void efs_inode_free(struct efs_inode *ei)
 	pthread_mutex_destroy(&ei->ioend_lock);
 	efs_iext_free(&ei->df);
 	efs_iext_free(&ei->cf);
+	efs_inline_free(ei);
 	free(ei);
 }
 
@@ -200,6 +201,9 @@ struct efs_inode *efs_create(struct extentfs *fs, const char *name)
 	/* Nobody else can see the new inode yet: its ilock is not needed. */
 	ei->nlink = 1;
 	ei->i_count = 1;
+	/* On an inline image every file starts inline (inline.c), empty. */
+	if (fs->features & EFS_FEAT_INLINE_DATA)
+		efs_inline_init(ei);
 	efs_inode_table_add(fs, ei);
 	efs_dir_add(fs, name, ei->vfs.i_ino);
 	fs->dirty = true;

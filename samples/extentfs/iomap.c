@@ -65,6 +65,14 @@
  * Every mapping but a zeroing hole carries IOMAP_F_DIRTY while the inode has
  * uncommitted metadata (xfs_bmbt_to_iomap: the inode is pinned in the log).
  *
+ * An inline inode (inline.c, images made with -i inline=1) bypasses all of
+ * the above: every op answers IOMAP_INLINE with `inline_data` = the inode's
+ * buffer — [0, i_size) for lookups below EOF (a hole after it), [0,
+ * capacity) for writes and zeroing — and the write ops' ->iomap_end copy
+ * what was written into the next commit's copy (efs_inline_end_write).  A
+ * write mapping past the capacity, a page fault or unshare on an inline
+ * inode is refused with -EIO: file.c converts the file before any of those.
+ *
  * Never: hold the ilock when returning (iomap calls back into the page cache
  * between mappings); allocate in any of these ops but the direct write ops
  * (fallocate allocates before it zeroes).
@@ -129,6 +137,38 @@ static void efs_hole_to_iomap(struct efs_inode *ei, struct iomap *iomap, uint64_
 	iomap->validity_cookie = seq;
 }
 
+/*
+ * An inline inode (inline.c) answers every lookup with its IOMAP_INLINE
+ * mapping, or a hole past EOF.  @write asks for the whole capacity (the
+ * write may grow the file up to there).  Returns true if @ei is inline and
+ * @iomap was filled.  @pre ilock held (shared is enough).
+ */
+static bool efs_inline_lookup(struct efs_inode *ei, loff_t pos, uint64_t end_fsb, bool write,
+			      struct iomap *iomap)
+{
+	struct extentfs *fs = EFS_FS(ei);
+
+	if (!efs_inode_is_inline(ei))
+		return false;
+	efs_inline_to_iomap(ei, pos, end_fsb << fs->blkbits, write, ei->mapping_seq, iomap);
+	return true;
+}
+
+/*
+ * A write mapping of an inline inode must lie inside the capacity: every
+ * path that writes further converts the file first (file.c calls
+ * efs_inline_unstuff), and so do page faults and unshare, which would dirty
+ * the folio instead of copying into the inode.
+ */
+static int efs_inline_write_ok(struct efs_inode *ei, loff_t pos, loff_t length, unsigned flags)
+{
+	if (flags & (IOMAP_FAULT | IOMAP_UNSHARE))
+		return -EIO;
+	if ((uint64_t)pos + (uint64_t)length > efs_fs_inline_capacity(EFS_FS(ei)))
+		return -EIO;
+	return 0;
+}
+
 /* Mirrors xfs_read_iomap_begin (IOMAP_REPORT: FIEMAP, FIBMAP, swapon). */
 static int efs_read_iomap_begin(struct inode *inode, loff_t pos, loff_t length, unsigned flags,
 				struct iomap *iomap, struct iomap *srcmap)
@@ -147,6 +187,10 @@ static int efs_read_iomap_begin(struct inode *inode, loff_t pos, loff_t length, 
 	if (pos < 0 || length <= 0 || off_fsb >= end_fsb)
 		return -EINVAL;
 	down_read(&ei->ilock);
+	if (efs_inline_lookup(ei, pos, end_fsb, false, iomap)) {
+		up_read(&ei->ilock);
+		return 0;
+	}
 	efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
 	if (flags & IOMAP_REPORT)
 		efs_reflink_trim_around_shared(ei, &rec, &shared);
@@ -174,6 +218,10 @@ static int efs_seek_iomap_begin(struct inode *inode, loff_t pos, loff_t length, 
 	if (pos < 0 || length <= 0 || off_fsb >= end_fsb)
 		return -EINVAL;
 	down_read(&ei->ilock);
+	if (efs_inline_lookup(ei, pos, end_fsb, false, iomap)) {
+		up_read(&ei->ilock);
+		return 0;
+	}
 	efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
 	seq = ei->mapping_seq;
 	up_read(&ei->ilock);
@@ -204,6 +252,12 @@ static int efs_zero_iomap_begin(struct inode *inode, loff_t pos, loff_t length, 
 	if (pos < 0 || length <= 0 || off_fsb >= end_fsb)
 		return -EINVAL;
 	down_read(&ei->ilock);
+	/* Zeroing inline data is a write into the inode's buffer. */
+	if (efs_inline_lookup(ei, pos, end_fsb,
+			      (uint64_t)pos < efs_fs_inline_capacity(fs), iomap)) {
+		up_read(&ei->ilock);
+		return 0;
+	}
 	seq = ei->mapping_seq;
 	if (!efs_iext_lookup(&ei->df, off_fsb, &i)) {
 		/* "We never need to allocate blocks for zeroing a hole." */
@@ -266,6 +320,10 @@ static int efs_direct_read_iomap_begin(struct inode *inode, loff_t pos, loff_t l
 			return -EAGAIN;
 	} else {
 		down_read(&ei->ilock);
+	}
+	if (efs_inline_lookup(ei, pos, end_fsb, false, iomap)) {
+		up_read(&ei->ilock);
+		return 0;
 	}
 	efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
 	seq = ei->mapping_seq;
@@ -339,6 +397,20 @@ static int efs_direct_write_iomap_begin(struct inode *inode, loff_t pos, loff_t 
 			return -EAGAIN;
 	} else {
 		down_read(&ei->ilock);
+	}
+	if (efs_inode_is_inline(ei)) {
+		/*
+		 * iomap_dio_inline_iter copies into the buffer; file.c sends
+		 * inline files down the exclusive path, so a NOWAIT or
+		 * overwrite-only attempt is told to retry that way.
+		 */
+		ret = (flags & (IOMAP_NOWAIT | IOMAP_OVERWRITE_ONLY))
+			      ? -EAGAIN
+			      : efs_inline_write_ok(ei, pos, length, flags);
+		if (!ret)
+			efs_inline_lookup(ei, pos, end_fsb, true, iomap);
+		up_read(&ei->ilock);
+		return ret;
 	}
 	efs_bmapi_read(ei, off_fsb, end_fsb, &rec);
 	if (efs_irec_is_written(&rec))
@@ -422,6 +494,9 @@ static int efs_direct_write_iomap_end(struct inode *inode, loff_t pos, loff_t le
 	uint64_t from, end;
 
 	(void)flags;
+	/* Inline data: the bytes are in idata; make them the next commit's. */
+	if (iomap->type == IOMAP_INLINE)
+		return written > 0 ? efs_inline_end_write(ei) : 0;
 	if (!(iomap->flags & IOMAP_F_SHARED) || written >= length)
 		return 0;
 	from = ((uint64_t)pos + (uint64_t)(written > 0 ? written : 0) + mask) >> fs->blkbits;
@@ -501,6 +576,15 @@ static int efs_buffered_write_iomap_begin(struct inode *inode, loff_t pos, loff_
 			return -EAGAIN;
 	} else {
 		down_read(&ei->ilock);
+	}
+	if (efs_inode_is_inline(ei)) {
+		ret = efs_inline_write_ok(ei, pos, length, flags);
+		if (!ret)
+			efs_inline_lookup(ei, pos, end_fsb, true, iomap);
+		up_read(&ei->ilock);
+		if (ret)
+			return ret;
+		goto out;
 	}
 again:
 	have_imap = efs_iext_lookup(&ei->df, off_fsb, &i);
@@ -646,6 +730,9 @@ static void efs_buffered_write_delalloc_punch(struct inode *inode, loff_t offset
 static int efs_buffered_write_iomap_end(struct inode *inode, loff_t pos, loff_t length,
 					ssize_t written, unsigned flags, struct iomap *iomap)
 {
+	/* iomap_write_end_inline copied into idata; persist it (design.rst). */
+	if (iomap->type == IOMAP_INLINE)
+		return written > 0 ? efs_inline_end_write(EFS_I(inode)) : 0;
 	if (iomap->type != IOMAP_DELALLOC || !(iomap->flags & IOMAP_F_NEW))
 		return 0;
 	if (written >= length)

@@ -17,7 +17,9 @@
  *     -m reflink=0|1, crc=, finobt=, rmapbt=, bigtime=, inobtcount=, sparse=
  *                            accepted and ignored: extentfs always has
  *                            reflink and checksums
- *     -i inline=0|1          allow small files inline (recorded; later issue)
+ *     -i inline=0|1          keep small files inside their inode (inline.c;
+ *                            EFS_FEAT_INLINE_DATA, a version 2 image); off by
+ *                            default, so default images and traces match XFS
  *     -i size=N              accepted and ignored
  *     -f, -q, -K             accepted and ignored
  *

@@ -160,6 +160,14 @@ static void load_image(struct extentfs *fs, const struct efs_image *img)
 		ei->diflags = in->flags;
 		for (uint64_t k = 0; k < in->nextents; k++)
 			efs_iext_insert(&ei->df, &img->ext[in->first_ext + k]);
+		if (in->flags & EFS_DIFLAG_INLINE) {
+			/* Verified: size <= capacity, no extents (10). */
+			efs_inline_init(ei);
+			if (in->size) {
+				memcpy(ei->idata, in->idata, (size_t)in->size);
+				memcpy(ei->idata_disk, in->idata, (size_t)in->size);
+			}
+		}
 		efs_inode_table_add(fs, ei);
 	}
 	for (size_t i = 0; i < img->ndir; i++)
