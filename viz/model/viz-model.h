@@ -420,6 +420,25 @@ const struct viz_lock_class *viz_state_lock_class(const struct viz_state *s, siz
 size_t viz_state_nr_inversions(const struct viz_state *s);
 /** @return report @p i, NULL if out of range @param s state @param i index */
 const struct viz_inversion *viz_state_inversion(const struct viz_state *s, size_t i);
+
+/**
+ * A digest of everything @p s holds except its step number: two states
+ * reached by different paths (stepping forward to k, or back to k from a
+ * later step) have the same hash exactly when they hold the same things.
+ * For tests.
+ * @param s state
+ * @return a 64-bit FNV-1a digest
+ */
+uint64_t viz_state_hash(const struct viz_state *s);
+/**
+ * Events folded so far that broke the life cycles the fold knows (an
+ * ioend moving against the diagram in viz/model/fold.c, an ioend never
+ * created, lock_acquired without lock_acquire).  0 for a well-formed
+ * stream; the events are applied anyway.
+ * @param s state
+ * @return the count
+ */
+size_t viz_state_nr_anomalies(const struct viz_state *s);
 /** @} */
 
 /* ------------------------------------------------------------------------ */

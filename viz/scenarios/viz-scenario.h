@@ -37,6 +37,7 @@ struct viz_scenario {
 	const char *seed_doc;    /**< which seed document: "iomap/operations.rst" ... */
 	const char *mkfs;        /**< mkfs options ("-b size=1024"), "" for the default */
 	const char *const *commands; /**< xfs_io commands, NULL-terminated (may be NULL for C-driven ones) */
+	const char *open;        /**< xfs_io open options of file "f" besides -f: "-d" (O_DIRECT) or "" */
 };
 
 /** The scenario `./run.sh` opens when none is named. */
@@ -54,9 +55,10 @@ const struct viz_scenario *viz_scenario_find(const char *name);
  * @param sc     the scenario
  * @param st     store (usually new and empty; VIZ_SRC_REFERENCE)
  * @param out    where xfs_io's output goes (may be NULL: discarded)
- * @param err    on failure, what went wrong
+ * @param err    on failure, what went wrong (may be NULL)
  * @param errlen size of @p err
- * @return 0, or -errno if the scenario could not run (mkfs, mount, ENOMEM);
+ * @return 0, or -errno if the scenario could not run (-EINVAL for a
+ *         scenario not from the table or a NULL store; mkfs, mount, ENOMEM);
  *         a command that fails as the scenario intends is not an error
  */
 int viz_scenario_run(const struct viz_scenario *sc, struct viz_store *st, FILE *out, char *err,
@@ -69,9 +71,9 @@ struct viz_session;
  * commands.  Nothing is appended to @p st until a command runs.
  * @param st     store the events go to
  * @param mkfs   mkfs options, "" or NULL for the default
- * @param err    message on failure
+ * @param err    message on failure (may be NULL)
  * @param errlen size of @p err
- * @return the session, or NULL
+ * @return the session, or NULL (bad mkfs options, no store, ENOMEM)
  */
 struct viz_session *viz_session_new(struct viz_store *st, const char *mkfs, char *err,
 				    size_t errlen);

@@ -1,0 +1,844 @@
+/**
+ * @file test_model.c
+ * @brief Check tests of the visualiser's model (viz/model): the states a
+ *        student sees at named steps of real runs of the reference, the
+ *        fold's determinism, kernel traces, and bad input.
+ *
+ * Areas:
+ *   vizm-1.*  buffered I/O: folios and their blocks, the iterator's maps,
+ *             ioends, bios and disk runs after fsync, locks during a write
+ *   vizm-2.*  the model: stepping back to k == stepping forward to k for
+ *             every k, step over, breakpoints, operation steps
+ *   vizm-3.*  kernel traces: tracefs text parsed into the reference's
+ *             fields, the iterator animated from 08-reflink-unshare, the
+ *             first divergence between a kernel trace and a reference run
+ *   vizm-4.*  files: recording round trip, malformed recording / kernel
+ *             text / missing file give the right -errno and name the line
+ *
+ * Every event stream is made in-process: an in-memory extentfs, xfs_io
+ * commands run through iocmd in deterministic mode, and the store's sink
+ * attached to the trace stream (as samples/iomap-io.c's run() does).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <iomap/lock.h>
+#include <iomap/recording.h>
+#include <iomap/trace.h>
+
+#include "../../testutil.h"
+#include "samples/iocmd/iocmd.h"
+#include "viz-model.h"
+
+#define KIB 1024u
+
+/* Run @cmds on a fresh extentfs (mkfs options @mkfs) into a new store. */
+static struct viz_store *run_cmds(const char *mkfs, const char *const *cmds, size_t n,
+				  FILE *record)
+{
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	struct extentfs_mkfs_opts mo;
+	struct trace_sink *sink, *rec = NULL;
+	struct extentfs *fs = NULL;
+	struct backend *b;
+	struct iocmd *ic;
+	FILE *devnull = fopen("/dev/null", "w");
+	char err[256];
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(devnull);
+	ref_thread_set_name("iomap-io");
+	trace_reset_clock();
+	kernel_set_exec_mode(EXEC_DETERMINISTIC);
+	ck_assert_int_eq(extentfs_parse_mkfs_opts(mkfs ? mkfs : "", &mo, err, sizeof(err)), 0);
+	b = backend_ram_new(512ull << 20, 512);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(extentfs_mkfs(b, &mo), 0);
+	sink = viz_store_sink_new(st);
+	ck_assert_ptr_nonnull(sink);
+	trace_add_sink(sink);
+	if (record) {
+		rec = recording_sink_new(record);
+		trace_add_sink(rec);
+	}
+	ck_assert_int_eq(extentfs_mount(b, MKDEV(7, 0), &fs), 0);
+	ic = iocmd_new(fs, devnull, devnull);
+	ck_assert_ptr_nonnull(ic);
+	ck_assert_int_ge(iocmd_open(ic, "f", IOCMD_IO_CREAT), 0);
+	for (size_t i = 0; i < n; i++)
+		iocmd_run_cmdline(ic, cmds[i]);
+	/* Like iomap-io --ftrace: the trace ends before close and umount. */
+	trace_remove_sink(sink);
+	trace_sink_free(sink);
+	if (rec) {
+		trace_remove_sink(rec);
+		trace_sink_free(rec);
+	}
+	iocmd_free(ic);
+	ck_assert_int_eq(extentfs_unmount(fs), 0);
+	backend_destroy(b);
+	fclose(devnull);
+	return st;
+}
+
+/* The step just after the first event named @name at or after step @from. */
+static size_t step_after(struct viz_model *m, size_t from, const char *name)
+{
+	const char *names[] = { name };
+	size_t s = viz_model_next_break(m, from, names, 1);
+
+	ck_assert_msg(s < viz_model_nr_steps(m) || (s > 0 && strcmp(viz_store_name(
+		viz_model_store(m), s - 1), name) == 0), "no %s after step %zu", name, from);
+	return s;
+}
+
+static const struct viz_lock *find_lock(const struct viz_state *s, const char *cls)
+{
+	for (size_t i = 0; i < viz_state_nr_locks(s); i++)
+		if (strcmp(viz_state_lock(s, i)->cls, cls) == 0)
+			return viz_state_lock(s, i);
+	return NULL;
+}
+
+/* ---- vizm-1: buffered I/O ---------------------------------------------------- */
+
+static const char *const write_fsync[] = { "pwrite -S 0xab -b 64k 0 64k", "fsync" };
+
+/* vizm-1.1: after the 64k write, one 64 KiB folio, 16 dirty uptodate blocks, DELALLOC NEW|DIRTY. */
+START_TEST(vizm_1_1_write_folio_and_dstmap)
+{
+	struct viz_store *st = run_cmds(NULL, write_fsync, 2, NULL);
+	struct viz_model *m = viz_model_new(st);
+	const struct viz_state *s;
+	const struct viz_folio *f;
+	const struct viz_iter *it;
+	size_t end;
+
+	ck_assert_ptr_nonnull(m);
+	end = viz_model_step_over(m, viz_model_op_step(m, 0));
+	ck_assert_str_eq(viz_store_name(st, end - 1), "op_end");
+	ck_assert_int_eq(viz_model_seek(m, end), 0);
+	s = viz_model_state(m);
+	ck_assert_str_eq(viz_state_op(s), "pwrite -S 0xab -b 64k 0 64k");
+	ck_assert(!viz_state_op_active(s));
+	ck_assert_int_eq(viz_state_op_ret(s), 0);
+	ck_assert_uint_eq(viz_state_nr_folios(s), 1);
+	f = viz_state_folio(s, 0);
+	ck_assert_uint_eq(f->index, 0);
+	ck_assert_uint_eq(f->order, 4);
+	ck_assert_uint_eq(f->nr_blocks, 16);
+	ck_assert(f->flags & VIZ_FOLIO_DIRTY);
+	ck_assert(f->flags & VIZ_FOLIO_UPTODATE);
+	ck_assert(!(f->flags & VIZ_FOLIO_WRITEBACK));
+	ck_assert_str_eq(f->why, "write");
+	for (unsigned b = 0; b < 16; b++) {
+		ck_assert(viz_folio_block_uptodate(s, 0, b));
+		ck_assert(viz_folio_block_dirty(s, 0, b));
+	}
+	ck_assert(!viz_folio_block_dirty(s, 0, 16)); /* out of range: false */
+	ck_assert_int_eq(viz_state_find_folio(s, f->ino, 0), 0);
+	ck_assert_int_eq(viz_state_find_folio(s, f->ino, 16), -1);
+	it = viz_state_iter(s);
+	ck_assert(it->has_dstmap);
+	ck_assert_uint_eq(it->dstmap.type, 1);       /* IOMAP_DELALLOC */
+	ck_assert_uint_eq(it->dstmap.flags, 0x3);    /* NEW|DIRTY */
+	ck_assert_uint_eq(it->dstmap.addr, UINT64_MAX);
+	ck_assert_uint_eq(it->dstmap.length, 64 * KIB);
+	ck_assert_uint_eq(it->flags, 0x1);           /* IOMAP_WRITE */
+	ck_assert_uint_eq(it->op_pos, 0);
+	ck_assert_uint_eq(it->op_length, 64 * KIB);
+	ck_assert_uint_eq(it->nr_begin, 1);
+	ck_assert_str_eq(it->caller, "iomap_file_buffered_write");
+	/* The call history: iter, begin, begin_done, dstmap, iter, end. */
+	ck_assert_uint_ge(viz_state_nr_calls(s), 6);
+	ck_assert_int_eq(viz_state_call(s, 0)->kind, VIZ_CALL_ITER);
+	ck_assert_int_eq(viz_state_call(s, 1)->kind, VIZ_CALL_BEGIN);
+	ck_assert_uint_eq(viz_state_call(s, 1)->length, 64 * KIB);
+	ck_assert_ptr_null(viz_state_call(s, viz_state_nr_calls(s)));
+	/* The extent map: one delalloc extent of 64 KiB. */
+	ck_assert_uint_eq(viz_state_nr_mappings(s), 1);
+	ck_assert_uint_eq(viz_state_mapping(s, 0)->type, 1);
+	ck_assert_uint_eq(viz_state_lacks(s), VIZ_LACKS_NOTHING);
+	ck_assert_uint_eq(viz_state_nr_anomalies(s), 0);
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/* vizm-1.2: 1 KiB blocks, a 1 KiB write into a 4 KiB folio: block 0 dirty, 1-3 not uptodate. */
+START_TEST(vizm_1_2_subblock_write)
+{
+	static const char *const cmds[] = { "pwrite -S 0xab 0 1k" };
+	struct viz_store *st = run_cmds("-b size=1024", cmds, 1, NULL);
+	struct viz_model *m = viz_model_new(st);
+	const struct viz_state *s;
+	struct trace_event ev;
+	const char *up = NULL, *dirty = NULL;
+	size_t last_state = 0;
+
+	ck_assert_int_eq(viz_model_seek(m, viz_model_nr_steps(m)), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_nr_folios(s), 1);
+	ck_assert_uint_eq(viz_state_folio(s, 0)->order, 0);
+	ck_assert_uint_eq(viz_state_folio(s, 0)->nr_blocks, 4);
+	ck_assert(viz_folio_block_uptodate(s, 0, 0));
+	ck_assert(viz_folio_block_dirty(s, 0, 0));
+	for (unsigned b = 1; b < 4; b++) {
+		ck_assert(!viz_folio_block_uptodate(s, 0, b));
+		ck_assert(!viz_folio_block_dirty(s, 0, b));
+	}
+	/* ... exactly as the last folio_state event of the reference says. */
+	for (size_t i = 0; i < viz_store_count(st); i++)
+		if (strcmp(viz_store_name(st, i), "folio_state") == 0)
+			last_state = i;
+	ck_assert_int_eq(viz_store_get(st, last_state, &ev), 0);
+	up = trace_field_get(&ev, "uptodate")->v.str;
+	dirty = trace_field_get(&ev, "dirty")->v.str;
+	ck_assert_str_eq(up, "1000");
+	ck_assert_str_eq(dirty, "1000");
+	ck_assert_uint_gt(viz_folio_block_changed(s, 0, 0), 0);
+	ck_assert_uint_le(viz_folio_block_changed(s, 0, 0), last_state + 1);
+	ck_assert(!(viz_state_folio(s, 0)->flags & VIZ_FOLIO_UPTODATE));
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/* vizm-1.3: after fsync no dirty block, ioends finished, bios done, disk runs written. */
+START_TEST(vizm_1_3_after_fsync)
+{
+	struct viz_store *st = run_cmds(NULL, write_fsync, 2, NULL);
+	struct viz_model *m = viz_model_new(st);
+	const struct viz_state *s;
+	const struct viz_ioend *io;
+	bool covered = false;
+	size_t end = viz_model_step_over(m, viz_model_op_step(m, 1));
+
+	ck_assert_int_eq(viz_model_seek(m, end), 0);
+	s = viz_model_state(m);
+	ck_assert_str_eq(viz_state_op(s), "fsync");
+	ck_assert_uint_eq(viz_state_nr_folios(s), 1);
+	ck_assert(!(viz_state_folio(s, 0)->flags & (VIZ_FOLIO_DIRTY | VIZ_FOLIO_WRITEBACK)));
+	for (unsigned b = 0; b < 16; b++) {
+		ck_assert(!viz_folio_block_dirty(s, 0, b));
+		ck_assert(viz_folio_block_uptodate(s, 0, b));
+	}
+	ck_assert_uint_ge(viz_state_nr_ioends(s), 1);
+	for (size_t i = 0; i < viz_state_nr_ioends(s); i++)
+		ck_assert_int_eq(viz_state_ioend(s, i)->stage, VIZ_IOEND_FINISHED);
+	io = viz_state_ioend(s, 0);
+	ck_assert_uint_eq(io->size, 64 * KIB);
+	ck_assert_uint_eq(io->nr_folios, 1);
+	ck_assert_int_ge(io->bio, 0);
+	ck_assert_str_eq(io->flags, "UNWRITTEN");
+	ck_assert_uint_ge(viz_state_nr_bios(s), 1);
+	for (size_t i = 0; i < viz_state_nr_bios(s); i++)
+		ck_assert(viz_state_bio(s, i)->done);
+	/* The ioend's sectors were written by its bio, and the run is done. */
+	for (size_t i = 0; i < viz_state_nr_disk_runs(s); i++) {
+		const struct viz_disk_run *r = viz_state_disk_run(s, i);
+
+		if (i > 0)
+			ck_assert_uint_le(viz_state_disk_run(s, i - 1)->sector +
+					  viz_state_disk_run(s, i - 1)->nr_sectors, r->sector);
+		if (r->sector <= io->sector && r->sector + r->nr_sectors >= io->sector + 128) {
+			ck_assert(r->write);
+			ck_assert(r->done);
+			ck_assert_uint_eq(r->bio, (uint64_t)io->bio);
+			covered = true;
+		}
+	}
+	ck_assert(covered);
+	/* The completion ran in the filesystem's workqueue. */
+	ck_assert_uint_ge(viz_state_nr_works(s), 1);
+	ck_assert_int_eq(viz_state_work(s, 0)->stage, 2);
+	/* Mid-fsync, just after ioend_submit: the ioend is submitted, the folio in writeback. */
+	ck_assert_int_eq(viz_model_seek(m, step_after(m, viz_model_op_step(m, 1), "ioend_submit")), 0);
+	s = viz_model_state(m);
+	ck_assert_int_eq(viz_state_ioend(s, 0)->stage, VIZ_IOEND_SUBMITTED);
+	ck_assert(viz_state_folio(s, 0)->flags & VIZ_FOLIO_WRITEBACK);
+	ck_assert(!viz_folio_block_dirty(s, 0, 0));
+	ck_assert_uint_eq(viz_state_nr_anomalies(s), 0);
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/* vizm-1.4: during the write i_rwsem is held at level 0; afterwards nothing is held. */
+START_TEST(vizm_1_4_locks)
+{
+	struct viz_store *st = run_cmds(NULL, write_fsync, 2, NULL);
+	struct viz_model *m = viz_model_new(st);
+	const struct viz_state *s;
+	const struct viz_lock *l;
+	bool saw_rwsem_class = false;
+
+	ck_assert_int_eq(viz_model_seek(m, step_after(m, viz_model_op_step(m, 0), "folio_state")),
+			 0);
+	s = viz_model_state(m);
+	ck_assert(viz_state_op_active(s));
+	l = find_lock(s, "i_rwsem");
+	ck_assert_ptr_nonnull(l);
+	ck_assert_int_eq(l->stage, VIZ_LOCK_HELD);
+	ck_assert_int_eq(l->level, 0);
+	ck_assert_str_eq(l->mode, "exclusive");
+	ck_assert_str_eq(l->task, "iomap-io");
+	/* The folio lock is held too, one level below. */
+	l = find_lock(s, "folio_lock");
+	ck_assert_ptr_nonnull(l);
+	ck_assert_int_gt(l->level, 0);
+	/* Classes are sorted by level. */
+	for (size_t i = 0; i < viz_state_nr_lock_classes(s); i++) {
+		if (i > 0)
+			ck_assert_int_le(viz_state_lock_class(s, i - 1)->level,
+					 viz_state_lock_class(s, i)->level);
+		if (strcmp(viz_state_lock_class(s, i)->name, "i_rwsem") == 0) {
+			ck_assert_int_eq(viz_state_lock_class(s, i)->level, 0);
+			saw_rwsem_class = true;
+		}
+	}
+	ck_assert(saw_rwsem_class);
+	ck_assert_int_eq(viz_model_seek(m, viz_model_step_over(m, viz_model_op_step(m, 0))), 0);
+	ck_assert_uint_eq(viz_state_nr_locks(viz_model_state(m)), 0);
+	ck_assert_uint_eq(viz_state_nr_inversions(viz_model_state(m)), 0);
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/* Append a synthetic event with unsigned fields @keys = @vals (the cases a real run rarely shows). */
+static void add_ev(struct viz_store *st, const char *name, uint64_t ino, const char *const *keys,
+		   const uint64_t *vals, size_t n)
+{
+	struct trace_event ev;
+
+	trace_event_init(&ev, name, MKDEV(7, 0), ino);
+	for (size_t i = 0; i < n; i++)
+		trace_u64(&ev, keys[i], vals[i]);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+}
+
+static const char *const iter_keys[] = { "pos", "length", "flags" };
+static const char *const map_keys[] = { "addr", "offset", "length", "type", "flags" };
+
+/* vizm-1.5: STALE re-lookups, the extent map's latest-wins overlap, disk runs split on overlap. */
+START_TEST(vizm_1_5_stale_overlap_split)
+{
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	struct viz_model *m;
+	const struct viz_state *s;
+	const struct viz_mapping *mp;
+	struct trace_event ev;
+	static const uint64_t it0[] = { 0, 0, 0x1 }, map64[] = { 0x100000, 0, 0x10000, 2, 0 },
+			      stale[] = { 0x100000, 0, 0x10000, 2, 1u << 15 },
+			      map_mid[] = { 0x200000, 0x4000, 0x4000, 3, 0 };
+	static const uint64_t bio0[] = { 0, 0, 0x1000 }, bio1[] = { 1, 2, 0x400 };
+
+	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);
+	add_ev(st, "iomap_iter_dstmap", 5, map_keys, stale, 5);
+	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);      /* re-lookup after STALE */
+	add_ev(st, "iomap_iter_dstmap", 5, map_keys, map64, 5);
+	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);      /* no progress, no flag */
+	add_ev(st, "iomap_iter_dstmap", 5, map_keys, map_mid, 5);
+	/* bio_submit needs a string op */
+	trace_event_init(&ev, "bio_submit", MKDEV(7, 0), 0);
+	trace_u64(&ev, "id", bio0[0]);
+	trace_str(&ev, "op", "WRITE");
+	trace_u64(&ev, "sector", bio0[1]);
+	trace_u64(&ev, "size", bio0[2]);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+	trace_event_init(&ev, "bio_submit", MKDEV(7, 0), 0);
+	trace_u64(&ev, "id", bio1[0]);
+	trace_str(&ev, "op", "READ");
+	trace_u64(&ev, "sector", bio1[1]);
+	trace_u64(&ev, "size", bio1[2]);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+
+	m = viz_model_new(st);
+	ck_assert_int_eq(viz_model_seek(m, 2), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_iter(s)->nr_stale, 1);
+	ck_assert_int_eq(viz_state_call(s, viz_state_nr_calls(s) - 1)->kind, VIZ_CALL_STALE);
+	ck_assert_int_eq(viz_model_seek(m, 5), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_iter(s)->nr_stale, 2);
+	ck_assert_int_eq(viz_state_call(s, viz_state_nr_calls(s) - 2)->kind, VIZ_CALL_STALE);
+	/* Extent map: [0,16k) and [32k,64k) of the old mapping, [16k,32k) of the new. */
+	ck_assert_int_eq(viz_model_seek(m, 6), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_nr_mappings(s), 3);
+	mp = viz_state_mapping(s, 0);
+	ck_assert_uint_eq(mp->offset, 0);
+	ck_assert_uint_eq(mp->length, 0x4000);
+	ck_assert_uint_eq(mp->addr, 0x100000);
+	mp = viz_state_mapping(s, 1);
+	ck_assert_uint_eq(mp->offset, 0x4000);
+	ck_assert_uint_eq(mp->type, 3);
+	ck_assert_uint_eq(mp->addr, 0x200000);
+	mp = viz_state_mapping(s, 2);
+	ck_assert_uint_eq(mp->offset, 0x8000);
+	ck_assert_uint_eq(mp->length, 0x8000);
+	ck_assert_uint_eq(mp->addr, 0x108000);
+	ck_assert_ptr_null(viz_state_mapping(s, 3));
+	/* Disk: bio 1 splits bio 0's run of 8 sectors into 2 + 2 + 4. */
+	ck_assert_int_eq(viz_model_seek(m, 8), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_nr_disk_runs(s), 3);
+	ck_assert_uint_eq(viz_state_disk_run(s, 0)->bio, 0);
+	ck_assert_uint_eq(viz_state_disk_run(s, 0)->nr_sectors, 2);
+	ck_assert_uint_eq(viz_state_disk_run(s, 1)->bio, 1);
+	ck_assert(!viz_state_disk_run(s, 1)->write);
+	ck_assert_uint_eq(viz_state_disk_run(s, 2)->sector, 4);
+	ck_assert_uint_eq(viz_state_disk_run(s, 2)->nr_sectors, 4);
+	ck_assert(viz_state_disk_run(s, 2)->write);
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/* ---- vizm-2: the model -------------------------------------------------------- */
+
+static const char *const long_run[] = {
+	"pwrite -S 0xab -b 4k 0 512k", "fsync", "fiemap -v", "fpunch 64k 64k",
+	"pwrite -S 0xcd -b 1k 130k 3k", "fsync", "pread -b 4k 0 512k", "truncate 100k",
+};
+
+/* vizm-2.1: stepping back to k gives the same state as stepping forward to k, for every k. */
+START_TEST(vizm_2_1_back_equals_forward)
+{
+	struct viz_store *st = run_cmds(NULL, long_run, sizeof(long_run) / sizeof(long_run[0]),
+					NULL);
+	struct viz_model *fwd = viz_model_new(st), *back = viz_model_new(st);
+	size_t n = viz_model_nr_steps(fwd);
+	uint64_t *h = calloc(n + 1, sizeof(*h));
+
+	ck_assert_ptr_nonnull(h);
+	/* Long enough to cross several checkpoints (every 512 steps). */
+	ck_assert_uint_gt(n, 3 * 512);
+	for (size_t k = 0; k <= n; k++) {
+		ck_assert_int_eq(viz_model_seek(fwd, k), 0);
+		ck_assert_uint_eq(viz_model_step(fwd), k);
+		h[k] = viz_state_hash(viz_model_state(fwd));
+	}
+	ck_assert(h[0] != h[n]);
+	ck_assert(h[1] != h[0]);
+	ck_assert_int_eq(viz_model_seek(back, n), 0);
+	for (size_t k = n + 1; k-- > 0;) {
+		ck_assert_int_eq(viz_model_seek(back, k), 0);
+		ck_assert_msg(viz_state_hash(viz_model_state(back)) == h[k],
+			      "step %zu differs when reached backwards", k);
+	}
+	/* Jumps in both directions, across checkpoints. */
+	srand(5);
+	for (int j = 0; j < 300; j++) {
+		size_t k = (size_t)rand() % (n + 1);
+
+		ck_assert_int_eq(viz_model_seek(back, k), 0);
+		ck_assert_msg(viz_state_hash(viz_model_state(back)) == h[k], "jump to %zu", k);
+	}
+	/* Clamped beyond the end. */
+	ck_assert_int_eq(viz_model_seek(back, n + 100), 0);
+	ck_assert_uint_eq(viz_model_step(back), n);
+	free(h);
+	viz_model_free(fwd);
+	viz_model_free(back);
+	viz_store_free(st);
+}
+END_TEST
+
+/* vizm-2.2: operation steps, step over, breakpoints. */
+START_TEST(vizm_2_2_navigation)
+{
+	struct viz_store *st = run_cmds(NULL, long_run, 3, NULL);
+	struct viz_model *m = viz_model_new(st);
+	size_t n = viz_model_nr_steps(m), s0 = viz_model_op_step(m, 0), s1 = viz_model_op_step(m, 1);
+	static const char *const bp[] = { "no_such_event", "ioend_submit" };
+	static const char *const none[] = { "no_such_event" };
+	size_t b;
+
+	ck_assert_ptr_eq(viz_model_store(m), st);
+	ck_assert_str_eq(viz_store_name(st, s0 - 1), "op_begin");
+	ck_assert_str_eq(viz_store_name(st, s1 - 1), "op_begin");
+	ck_assert_uint_gt(s1, s0);
+	ck_assert_uint_eq(viz_model_op_step(m, 3), n);
+	/* Step over from anywhere inside op 0 lands just after its op_end. */
+	ck_assert_uint_eq(viz_model_step_over(m, s0), viz_model_step_over(m, s0 + 3));
+	ck_assert_str_eq(viz_store_name(st, viz_model_step_over(m, s0) - 1), "op_end");
+	ck_assert_uint_lt(viz_model_step_over(m, s0), s1);
+	/* A breakpoint: the first ioend_submit is in op 1 (fsync). */
+	b = viz_model_next_break(m, 0, bp, 2);
+	ck_assert_str_eq(viz_store_name(st, b - 1), "ioend_submit");
+	ck_assert_uint_gt(b, s1);
+	ck_assert_uint_gt(viz_model_next_break(m, b, bp, 2), b);
+	ck_assert_uint_eq(viz_model_next_break(m, 0, none, 1), n);
+	ck_assert_uint_eq(viz_model_next_break(m, n, bp, 2), n);
+	/* Out-of-range reads are refused, not crashes. */
+	ck_assert_str_eq(viz_store_name(st, n), "");
+	{
+		struct trace_event ev;
+		char buf[64];
+
+		ck_assert_int_eq(viz_store_get(st, n, &ev), -ERANGE);
+		ck_assert_int_eq(viz_store_format(st, n, buf, sizeof(buf)), -ERANGE);
+		ck_assert_int_eq(viz_store_kernel_text(st, n, buf, sizeof(buf)), -ERANGE);
+		ck_assert_int_gt(viz_store_format(st, s0 - 1, buf, sizeof(buf)), 0);
+		ck_assert_msg(strncmp(buf, "#", 1) == 0 && strstr(buf, "op_begin"), "%s", buf);
+		/* lock events have no kernel tracepoint */
+		ck_assert_int_eq(viz_store_kernel_text(st, s0, buf, sizeof(buf)), -ENOENT);
+	}
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/* vizm-2.3: a store that grows under a model (a live run): the next seek sees the new events. */
+START_TEST(vizm_2_3_growing_store)
+{
+	struct viz_store *a = run_cmds(NULL, long_run, 2, NULL);
+	struct viz_store *more = run_cmds(NULL, long_run + 2, 2, NULL);
+	struct viz_model *m = viz_model_new(a), *fresh;
+	size_t n0 = viz_store_count(a);
+
+	ck_assert_int_eq(viz_model_seek(m, n0), 0);
+	for (size_t i = 0; i < viz_store_count(more); i++) {
+		struct trace_event ev;
+
+		ck_assert_int_eq(viz_store_get(more, i, &ev), 0);
+		ck_assert_int_eq(viz_store_append(a, &ev), 0);
+	}
+	ck_assert_uint_eq(viz_model_nr_steps(m), n0 + viz_store_count(more));
+	ck_assert_int_eq(viz_model_seek(m, viz_model_nr_steps(m)), 0);
+	ck_assert_uint_eq(viz_state_nr_ops(viz_model_state(m)), 4);
+	fresh = viz_model_new(a);
+	ck_assert_int_eq(viz_model_seek(fresh, viz_model_nr_steps(fresh)), 0);
+	ck_assert(viz_state_hash(viz_model_state(m)) == viz_state_hash(viz_model_state(fresh)));
+	viz_model_free(fresh);
+	viz_model_free(m);
+	viz_store_free(more);
+	viz_store_free(a);
+}
+END_TEST
+
+/* ---- vizm-3: kernel traces ---------------------------------------------------- */
+
+static struct viz_store *load_ok(const char *path)
+{
+	struct viz_store *st = NULL;
+	char err[256];
+	int ret = viz_store_load_file(path, &st, err, sizeof(err));
+
+	ck_assert_msg(ret == 0, "%s: %d %s", path, ret, err);
+	return st;
+}
+
+/* vizm-3.1: 08-reflink-unshare/trace.raw animates the iterator from the kernel's own events. */
+START_TEST(vizm_3_1_kernel_reflink_unshare)
+{
+	struct viz_store *st = load_ok(SCENARIO_DIR "/08-reflink-unshare/trace.raw");
+	struct viz_model *m = viz_model_new(st);
+	struct trace_event ev;
+	size_t both = 0;
+	bool saw_begin = false;
+
+	ck_assert_int_eq(viz_store_source(st), VIZ_SRC_KERNEL);
+	ck_assert_uint_eq(viz_store_count(st), 57);
+	/* Line 1 in the reference's field names and kinds. */
+	ck_assert_int_eq(viz_store_get(st, 0, &ev), 0);
+	ck_assert_str_eq(ev.name, "iomap_iter");
+	ck_assert_str_eq(ev.task, "xfs_io");
+	ck_assert_int_eq(ev.tid, 10147);
+	ck_assert_uint_eq(ev.ts_ns, 326728899000ull);
+	ck_assert_uint_eq(ev.dev, (7u << 20));
+	ck_assert_uint_eq(ev.ino, 0x83);
+	ck_assert_uint_eq(trace_field_get(&ev, "flags")->v.u, 0x1);
+	ck_assert_int_eq(trace_field_get(&ev, "status")->kind, TF_S64);
+	ck_assert_str_eq(trace_field_get(&ev, "caller")->v.str, "iomap_file_buffered_write");
+	/* iomap_add_to_ioend: "dirty len" -> dirty_len, "type UNWRITTEN (0x3)" -> 3. */
+	ck_assert_int_eq(viz_store_get(st, 4, &ev), 0);
+	ck_assert_str_eq(ev.name, "iomap_add_to_ioend");
+	ck_assert_uint_eq(trace_field_get(&ev, "dirty_len")->v.u, 0x10000);
+	ck_assert_uint_eq(trace_field_get(&ev, "type")->v.u, 3);
+	ck_assert_uint_eq(trace_field_get(&ev, "addr")->v.u, 0x18000);
+	ck_assert_uint_eq(trace_field_get(&ev, "bdev")->v.u, 7u << 20);
+
+	for (size_t k = 1; k <= viz_model_nr_steps(m); k++) {
+		const struct viz_state *s;
+		const struct viz_iter *it;
+
+		ck_assert_int_eq(viz_model_seek(m, k), 0);
+		s = viz_model_state(m);
+		it = viz_state_iter(s);
+		for (size_t c = 0; c < viz_state_nr_calls(s); c++)
+			if (viz_state_call(s, c)->kind == VIZ_CALL_BEGIN)
+				saw_begin = true;
+		if (it->has_dstmap && it->has_srcmap && !both) {
+			both = k;
+			ck_assert(it->active);
+			ck_assert_uint_eq(it->flags, 0x1);          /* WRITE */
+			ck_assert_uint_eq(it->dstmap.type, 1);      /* DELALLOC */
+			ck_assert_uint_eq(it->dstmap.flags, 0x7);   /* NEW|DIRTY|SHARED */
+			ck_assert_uint_eq(it->srcmap.type, 2);      /* MAPPED */
+			ck_assert_uint_eq(it->srcmap.addr, 0x19000);
+			ck_assert_uint_eq(it->pos, 0x11000);
+		}
+		ck_assert_uint_eq(viz_state_lacks(s) & VIZ_LACKS_FOLIO_BITS, VIZ_LACKS_FOLIO_BITS);
+		ck_assert(viz_state_lacks(s) & VIZ_LACKS_LOCKS);
+	}
+	ck_assert_uint_gt(both, 0);
+	ck_assert(saw_begin); /* begin calls inferred from the dstmaps */
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/* vizm-3.2: the reference run of 01-buffered-write-fsync matches its kernel trace; one altered event diverges there. */
+START_TEST(vizm_3_2_diverge)
+{
+	static const char *const cmds[] = { "pwrite -S 0xab -b 65536 0 64k", "fsync",
+					    "fiemap -v", "seek -a -r 0", "sync" };
+	struct viz_store *k = load_ok(SCENARIO_DIR "/01-buffered-write-fsync/trace.raw");
+	struct viz_store *ref = run_cmds(NULL, cmds, 5, NULL);
+	struct viz_store *alt = viz_store_new(VIZ_SRC_REFERENCE);
+	struct viz_divergence d;
+	size_t altered = 0, nr_iter = 0;
+	char a[512], b[512];
+
+	ck_assert_int_eq(viz_store_diverge(k, ref, &d), 0);
+	if (d.diverged) {
+		viz_store_kernel_text(k, d.a_index, a, sizeof(a));
+		viz_store_kernel_text(ref, d.b_index, b, sizeof(b));
+		ck_abort_msg("diverged at %zu/%zu:\n  kernel: %s\n  ref:    %s", d.a_index,
+			     d.b_index, a, b);
+	}
+	ck_assert_uint_eq(d.nr_same, 19);
+	ck_assert_uint_eq(d.a_index, viz_store_count(k));
+	/* The normalised text of the first event, from both sides. */
+	ck_assert_int_gt(viz_store_kernel_text(k, 1, a, sizeof(a)), 0);
+	ck_assert_str_eq(a, "iomap_iter_dstmap: addr 0xffffffffffffffff offset 0x0 length 0x10000 "
+			    "type DELALLOC (0x1) flags NEW|DIRTY (0x3)");
+	ck_assert_int_gt(viz_store_kernel_text(k, 4, a, sizeof(a)), 0);
+	ck_assert_msg(strstr(a, "addr ADDR offset") != NULL, "%s", a);
+	/* Alter the third iomap_iter of the reference run. */
+	for (size_t i = 0; i < viz_store_count(ref); i++) {
+		struct trace_event ev;
+
+		ck_assert_int_eq(viz_store_get(ref, i, &ev), 0);
+		if (strcmp(ev.name, "iomap_iter") == 0 && ++nr_iter == 3) {
+			for (unsigned f = 0; f < ev.nfields; f++)
+				if (strcmp(ev.f[f].key, "pos") == 0)
+					ev.f[f].v.u += 0x1000;
+			altered = i;
+		}
+		ck_assert_int_eq(viz_store_append(alt, &ev), 0);
+	}
+	ck_assert_uint_gt(altered, 0);
+	ck_assert_int_eq(viz_store_diverge(k, alt, &d), 0);
+	ck_assert(d.diverged);
+	ck_assert_uint_eq(d.b_index, altered);
+	ck_assert_str_eq(viz_store_name(k, d.a_index), "iomap_iter");
+	ck_assert_uint_lt(d.nr_same, 19);
+	viz_store_free(alt);
+	viz_store_free(ref);
+	viz_store_free(k);
+}
+END_TEST
+
+/* vizm-3.4: viz_store_kernel_text() of every kernel trace is exactly normalize.sh -m's output. */
+START_TEST(vizm_3_4_normalise_like_the_script)
+{
+	static const char *const names[] = { "01-buffered-write-fsync", "08-reflink-unshare",
+					     "09-falloc-punch-report", "20-dio-unaligned",
+					     "21-dio-dsync-overwrite", "22-dio-reflink-cow",
+					     "23-dio-1k-blocks" };
+
+	for (size_t t = 0; t < sizeof(names) / sizeof(names[0]); t++) {
+		char path[512], cmd[1200], line[1024], mine[1024];
+		struct viz_store *st;
+		size_t i = 0;
+		FILE *p;
+
+		snprintf(path, sizeof(path), SCENARIO_DIR "/%s/trace.raw", names[t]);
+		st = load_ok(path);
+		snprintf(cmd, sizeof(cmd), "sh " SCENARIO_DIR "/../normalize.sh -m %s", path);
+		p = popen(cmd, "r");
+		ck_assert_ptr_nonnull(p);
+		while (fgets(line, sizeof(line), p)) {
+			line[strcspn(line, "\n")] = '\0';
+			ck_assert_msg(i < viz_store_count(st), "%s: more lines than events", path);
+			ck_assert_int_gt(viz_store_kernel_text(st, i, mine, sizeof(mine)), 0);
+			ck_assert_msg(strcmp(mine, line) == 0, "%s:%zu:\n  mine:   %s\n  script: %s",
+				      path, i, mine, line);
+			i++;
+		}
+		ck_assert_int_eq(pclose(p), 0);
+		ck_assert_uint_eq(i, viz_store_count(st));
+		ck_assert_uint_gt(i, 0);
+		viz_store_free(st);
+	}
+}
+END_TEST
+
+/* Write @text to a temporary file; its path in @path. */
+static void write_tmp(char *path, size_t len, const char *text)
+{
+	int fd;
+	FILE *f;
+
+	snprintf(path, len, "/tmp/vizm-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Load @text; expect @want and, if it fails, a message containing @needle. */
+static void load_expect(const char *text, int want, const char *needle)
+{
+	struct viz_store *st = (struct viz_store *)1;
+	char path[64], err[256] = "";
+	int ret;
+
+	write_tmp(path, sizeof(path), text);
+	ret = viz_store_load_file(path, &st, err, sizeof(err));
+	unlink(path);
+	ck_assert_msg(ret == want, "got %d (%s), want %d", ret, err, want);
+	if (want == 0) {
+		ck_assert_ptr_nonnull(st);
+		viz_store_free(st);
+		return;
+	}
+	ck_assert_ptr_null(st);
+	ck_assert_msg(strstr(err, path) && strstr(err, needle), "message '%s' lacks '%s'", err,
+		      needle);
+}
+
+/* vizm-3.3: trace-cmd report lines, comments and non-iomap events. */
+START_TEST(vizm_3_3_kernel_text_variants)
+{
+	load_expect("# tracer: nop\n#\n"
+		    "          xfs_io-9851    [000] .....   325.838062: iomap_iter: dev 7:0 ino 0x83 "
+		    "pos 0x0 length 0x0 status 0 flags WRITE (0x1) ops 0xffffffff82469ab0 caller "
+		    "iomap_file_buffered_write+0xcf/0x470\n"
+		    "          xfs_io-9851    [000] .....   325.838070: sched_switch: prev=a\n",
+		    0, "");
+	/* trace-cmd report: no flags column, a cpus= header. */
+	load_expect("cpus=2\n"
+		    "          xfs_io-9851  [000]   325.838068: iomap_iter_dstmap:    dev 7:0 ino 0x83 "
+		    "bdev 7:0 addr 0xffffffffffffffff offset 0x0 length 0x10000 type DELALLOC (0x1) "
+		    "flags NEW|DIRTY (0x3)\n",
+		    0, "");
+	load_expect("          kworker/u8:1-77 [000] .....   1.000000: iomap_dio_rw_begin: dev 7:1 "
+		    "ino 0x83 size 0x0 offset 0x0 length 0x4000 done_before 0x0 flags DIRECT "
+		    "dio_flags  aio 0\n",
+		    0, "");
+}
+END_TEST
+
+/* ---- vizm-4: files -------------------------------------------------------------- */
+
+/* vizm-4.1: a recording written by the recording sink loads back to the same events and states. */
+START_TEST(vizm_4_1_recording_round_trip)
+{
+	char path[64];
+	FILE *f;
+	struct viz_store *live, *loaded;
+	struct viz_model *ml, *mr;
+	char a[512], b[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/vizm-rec-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	live = run_cmds(NULL, long_run, 3, f);
+	fclose(f);
+	loaded = load_ok(path);
+	unlink(path);
+	ck_assert_int_eq(viz_store_source(loaded), VIZ_SRC_REFERENCE);
+	ck_assert_uint_eq(viz_store_count(loaded), viz_store_count(live));
+	for (size_t i = 0; i < viz_store_count(live); i++) {
+		viz_store_format(live, i, a, sizeof(a));
+		viz_store_format(loaded, i, b, sizeof(b));
+		ck_assert_str_eq(a, b);
+	}
+	ml = viz_model_new(live);
+	mr = viz_model_new(loaded);
+	ck_assert_int_eq(viz_model_seek(ml, viz_model_nr_steps(ml)), 0);
+	ck_assert_int_eq(viz_model_seek(mr, viz_model_nr_steps(mr)), 0);
+	ck_assert(viz_state_hash(viz_model_state(ml)) == viz_state_hash(viz_model_state(mr)));
+	viz_model_free(ml);
+	viz_model_free(mr);
+	viz_store_free(live);
+	viz_store_free(loaded);
+}
+END_TEST
+
+/* vizm-4.2: malformed recording / kernel text / missing file: the right -errno, the line named. */
+START_TEST(vizm_4_2_bad_files)
+{
+	struct viz_store *st = (struct viz_store *)1;
+	char err[256];
+
+	ck_assert_int_eq(viz_store_load_file("/nonexistent/vizm.rec", &st, err, sizeof(err)),
+			 -ENOENT);
+	ck_assert_ptr_null(st);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/vizm.rec"));
+	/* recordings */
+	load_expect(RECORDING_HEADER "\n"
+		    "E 0 1000000000 1 iomap-io 0:0 0x0 op_begin op=\"x\"\n"
+		    "E 1 1000001000 1 iomap-io 0:0 0x0 op_end op=\"x\" ret=zz\n",
+		    -EINVAL, ":3:");
+	load_expect("# iomap-ref recording v9\n", -EINVAL, ":1:");
+	load_expect(RECORDING_HEADER "\nE 0 1000000000 1 iomap-io 0:0 0x0 op_begin op=\"x\n",
+		    -EINVAL, ":2:");
+	load_expect("", -EINVAL, ":1:");
+	/* kernel text */
+	load_expect("hello world\n", -EINVAL, ":1: not a kernel trace line");
+	load_expect("# tracer: nop\n"
+		    "  xfs_io-1 [000] ..... 1.000000: iomap_iter: dev 7:0 ino 0x83 pos 0x0 "
+		    "length 0x0 status 0 flags WRITE ops 0xffffffff82469ab0 caller f+0x1/0x2\n",
+		    -EINVAL, ":2: iomap_iter: flags");
+	load_expect("  xfs_io-1 [000] ..... 1.000000: iomap_iter_dstmap: dev 7:0 ino 0x83 bdev 7:0 "
+		    "addr 0xzz offset 0x0 length 0x1000 type HOLE (0x0) flags  (0x0)\n",
+		    -EINVAL, ":1: iomap_iter_dstmap: addr");
+	load_expect("  xfs_io-1 [000] ..... 1.000000: iomap_readpage: dev 7:0 ino 0x83 nr_pages 1 "
+		    "extra\n",
+		    -EINVAL, "unexpected");
+	load_expect("  xfs_io-1 [000] ..... nonsense: iomap_readpage: dev 7:0 ino 0x83 nr_pages 1\n",
+		    -EINVAL, "SECONDS");
+}
+END_TEST
+
+static Suite *model_suite(void)
+{
+	Suite *s = suite_create("viz-model");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, vizm_1_1_write_folio_and_dstmap);
+	tcase_add_test(tc, vizm_1_2_subblock_write);
+	tcase_add_test(tc, vizm_1_3_after_fsync);
+	tcase_add_test(tc, vizm_1_4_locks);
+	tcase_add_test(tc, vizm_1_5_stale_overlap_split);
+	tcase_add_test(tc, vizm_2_1_back_equals_forward);
+	tcase_add_test(tc, vizm_2_2_navigation);
+	tcase_add_test(tc, vizm_2_3_growing_store);
+	tcase_add_test(tc, vizm_3_1_kernel_reflink_unshare);
+	tcase_add_test(tc, vizm_3_2_diverge);
+	tcase_add_test(tc, vizm_3_3_kernel_text_variants);
+	tcase_add_test(tc, vizm_3_4_normalise_like_the_script);
+	tcase_add_test(tc, vizm_4_1_recording_round_trip);
+	tcase_add_test(tc, vizm_4_2_bad_files);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(model_suite());
+}
