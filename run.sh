@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # iomap-ref: the one entry point.
 #
-#   ./run.sh            install what is missing, build, run the demo
-#   ./run.sh test       the same, then the whole suite (unit tests, kernel
-#                       cross-checks, ASan+UBSan unit tests, docs); ends with
-#                       one line "N passed, N failed"
+#   ./run.sh            install what is missing, build, open the visualiser on
+#                       its default scenario (with no display: say so and
+#                       render that scenario to iomap-viz.png instead)
+#   ./run.sh test       the same build, then the whole suite (unit tests,
+#                       kernel cross-checks, the visualiser's window under
+#                       Xvfb, ASan+UBSan unit tests, docs); ends with one
+#                       line "N passed, N failed"
 #   ./run.sh io ARGS    run the xfs_io-compatible shell (iomap-io ARGS)
+#   ./run.sh viz ARGS   run the visualiser (iomap-viz ARGS; --help lists them)
 #   ./run.sh build      install and build only
 #   ./run.sh bench      build, then the direct and buffered I/O benchmarks
 #                       (docs/BENCH.md); their disk image lives in
@@ -21,7 +25,7 @@ ASAN=$ROOT/build-asan
 
 # Debian 12 packages the build, the tests and the docs need.
 PACKAGES=(gcc pkg-config meson ninja-build python3 check liburing-dev doxygen
-          util-linux xfsprogs libgtk-4-dev xvfb xauth)
+          util-linux xfsprogs libgtk-4-dev xvfb xauth xdotool)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -65,7 +69,7 @@ run_tests() {
 	rm -f "$BUILD/meson-logs/testlog.json" "$ASAN/meson-logs/testlog.json"
 
 	log "unit tests and kernel cross-checks"
-	meson test -C "$BUILD" --suite unit --suite xcheck --suite kernel \
+	meson test -C "$BUILD" --suite unit --suite xcheck --suite kernel --suite viz \
 		--print-errorlogs --num-processes 2 || rc=1
 
 	log "unit tests under ASan + UBSan"
@@ -90,6 +94,8 @@ case $cmd in
 demo)
 	build
 	"$BUILD/samples/iomap-io" --demo
+	echo
+	"$BUILD/viz/app/iomap-viz"
 	;;
 test)
 	build
@@ -101,18 +107,25 @@ io)
 	build
 	exec "$BUILD/samples/iomap-io" "$@"
 	;;
+viz)
+	shift
+	build
+	exec "$BUILD/viz/app/iomap-viz" "$@"
+	;;
 build)
 	build
 	;;
 bench)
 	build
-	ninja -C "$BUILD" tests/bench/bench_dio tests/bench/bench_buf >/dev/null
+	ninja -C "$BUILD" tests/bench/bench_dio tests/bench/bench_buf tests/bench/bench_viz >/dev/null
 	"$BUILD/tests/bench/bench_dio" "$BUILD/tests/bench/bench-backing.img"
 	echo
 	"$BUILD/tests/bench/bench_buf" "$BUILD/tests/bench/bench-backing.img"
+	echo
+	"$BUILD/tests/bench/bench_viz"
 	;;
 *)
-	echo "usage: ./run.sh [test | io ARGS... | build | bench]" >&2
+	echo "usage: ./run.sh [test | io ARGS... | viz ARGS... | build | bench]" >&2
 	exit 2
 	;;
 esac

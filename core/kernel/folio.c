@@ -67,14 +67,15 @@
 /* Events                                                                  */
 /* ---------------------------------------------------------------------- */
 
-/* `folio_flags`: the uptodate / dirty / writeback bits changed. */
+/* `folio_flags`: the locked / uptodate / dirty / writeback bits changed. */
 static void trace_folio_flags(const struct folio *folio)
 {
 	struct address_space *mapping = __atomic_load_n(&folio->mapping, __ATOMIC_ACQUIRE);
 	struct inode *host = mapping ? mapping->host : NULL;
 	struct trace_event ev;
 
-	if (!trace_enabled())
+	/* A folio not (or no longer) in a page cache has nothing to show. */
+	if (!trace_enabled() || !mapping)
 		return;
 	trace_event_init(&ev, "folio_flags", host && host->i_sb ? host->i_sb->s_dev : 0,
 			 host ? host->i_ino : 0);
@@ -249,6 +250,7 @@ void folio_lock(struct folio *folio)
 	}
 	__atomic_store_n(&folio->lock_owner, ref_thread_id(), __ATOMIC_RELAXED);
 	lockdep_acquired(&folio_lock_class, LOCK_EXCLUSIVE, folio->lock_instance);
+	trace_folio_flags(folio);
 }
 
 int folio_trylock(struct folio *folio)
@@ -258,6 +260,7 @@ int folio_trylock(struct folio *folio)
 	__atomic_store_n(&folio->lock_owner, ref_thread_id(), __ATOMIC_RELAXED);
 	lockdep_acquire(&folio_lock_class, LOCK_EXCLUSIVE, folio->lock_instance, true);
 	lockdep_acquired(&folio_lock_class, LOCK_EXCLUSIVE, folio->lock_instance);
+	trace_folio_flags(folio);
 	return 1;
 }
 
@@ -276,6 +279,8 @@ void folio_unlock(struct folio *folio)
 	__atomic_and_fetch(&folio->flags, ~(1ul << PG_locked), __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&folio->wait);
 	pthread_mutex_unlock(&folio->wait_lock);
+	/* The visualiser learns from this event that the folio is unlocked. */
+	trace_folio_flags(folio);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -753,8 +753,19 @@ static int fold_fs_call(struct viz_state *s, const struct viz_store *st,
 	c->flags = (unsigned)vs_u64(st, e, "flags");
 	c->ret = kind == VIZ_CALL_END && ret == 0 ? vs_s64(st, e, "written") : ret;
 	set_str(c->ops, sizeof(c->ops), vs_str(st, e, "ops"));
-	if (kind == VIZ_CALL_BEGIN)
-		s->sc.iter.nr_begin++;
+	if (kind == VIZ_CALL_BEGIN) {
+		struct viz_iter *it = &s->sc.iter;
+
+		it->nr_begin++;
+		/*
+		 * The first iomap_iter of an operation traces length 0 (nothing
+		 * is mapped yet); ->iomap_begin is asked for the whole rest of
+		 * the range, so that is where the operation's length shows.
+		 */
+		if (it->active && it->ino == e->ino && c->pos >= it->op_pos &&
+		    end_of(c->pos, c->length) - it->op_pos > it->op_length)
+			it->op_length = end_of(c->pos, c->length) - it->op_pos;
+	}
 	return 0;
 }
 

@@ -1013,9 +1013,13 @@ START_TEST(folio_6_3_events)
 			  1u << PG_uptodate);
 	ev = nth_event(s, "folio_flags", 1);
 	ck_assert_uint_eq(trace_field_get(ev, "flags")->v.u & (1u << PG_dirty), 1u << PG_dirty);
+	/* folio_unlock: locked clear, still dirty (the visualiser needs it). */
 	ev = nth_event(s, "folio_flags", 2);
+	ck_assert_uint_eq(trace_field_get(ev, "flags")->v.u & (1u << PG_locked), 0);
+	ck_assert_uint_eq(trace_field_get(ev, "flags")->v.u & (1u << PG_dirty), 1u << PG_dirty);
+	ev = nth_event(s, "folio_flags", 3);
 	ck_assert_uint_eq(trace_field_get(ev, "flags")->v.u & (1u << PG_dirty), 0);
-	ck_assert_ptr_null(nth_event(s, "folio_flags", 3));
+	ck_assert_ptr_null(nth_event(s, "folio_flags", 4));
 	ev = nth_event(s, "folio_remove", 0);
 	ck_assert_uint_eq(trace_field_get(ev, "index")->v.u, 8);
 	/* the folio lock appears as class folio_lock */

@@ -1,0 +1,260 @@
+/**
+ * @file bench_viz.c
+ * @brief `./run.sh bench`, the visualiser: is stepping smooth, and does a
+ *        large recording open fast?
+ *
+ * Two figures (the targets are issue 5's):
+ *   (a) frame time while playing a run of at least 10 000 events: buffered
+ *       writes and fsyncs made in-process, then every step in order, each
+ *       frame a viz_model_seek() to the step plus viz_render(VIZ_PANEL_ALL)
+ *       at 1280x800 into an image surface, as the window does when it
+ *       plays.  Printed: mean and max ms per frame, and the mean of the
+ *       render alone (target: <= 16 ms per frame);
+ *   (b) time to open and index a recording of at least 1 000 000 events:
+ *       a long in-process run is written with recording_sink_new() to the
+ *       file given as argv[1], then timed: viz_store_load_file() +
+ *       viz_model_new() + seek to the last step (target: < 2 s).
+ *
+ * Events are made as samples/iomap-io.c's run() makes them: an in-memory
+ * extentfs, xfs_io commands through iocmd, deterministic mode.  It is a
+ * benchmark, not a test: it prints figures and exits 0 unless it cannot
+ * run.  Environment: IOMAP_BENCH_VIZ_EVENTS (events of the recording,
+ * default 1000000).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <iomap/lock.h>
+#include <iomap/trace.h>
+
+#include "samples/iocmd/iocmd.h"
+#include "viz/render/viz-render.h"
+
+#define PLAY_EVENTS 10000u
+#define W 1280
+#define H 800
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A sink that only counts, to know when a run has made enough events. */
+static void count_emit(struct trace_sink *sink, const struct trace_event *ev)
+{
+	(*(size_t *)sink->priv)++;
+}
+
+/*
+ * Mount a fresh in-memory extentfs, attach @sink, and run rounds of
+ * buffered writes (4 KiB at a time, so that each write has its own
+ * iomap_iter) and an fsync until at least @events events were emitted.
+ * Returns 0 or -1 (printed).
+ */
+static int make_run(struct trace_sink *sink, size_t events)
+{
+	size_t count = 0;
+	struct trace_sink counter = { .emit = count_emit, .priv = &count };
+	struct extentfs *fs = NULL;
+	struct backend *b;
+	struct iocmd *ic;
+	FILE *devnull = fopen("/dev/null", "w");
+	char cmd[96];
+	int ret;
+
+	if (!devnull)
+		return -1;
+	ref_thread_set_name("iomap-io");
+	trace_reset_clock();
+	kernel_set_exec_mode(EXEC_DETERMINISTIC);
+	b = backend_ram_new(512ull << 20, 512);
+	if (!b || extentfs_mkfs(b, NULL) < 0) {
+		fprintf(stderr, "bench_viz: cannot make the filesystem\n");
+		fclose(devnull);
+		return -1;
+	}
+	ret = extentfs_mount(b, MKDEV(7, 0), &fs);
+	if (ret < 0) {
+		fprintf(stderr, "bench_viz: mount: %s\n", strerror(-ret));
+		backend_destroy(b);
+		fclose(devnull);
+		return -1;
+	}
+	ic = iocmd_new(fs, devnull, devnull);
+	if (!ic || iocmd_open(ic, "f", IOCMD_IO_CREAT) < 0) {
+		fprintf(stderr, "bench_viz: cannot open the file\n");
+		iocmd_free(ic);
+		extentfs_unmount(fs);
+		backend_destroy(b);
+		fclose(devnull);
+		return -1;
+	}
+	trace_add_sink(&counter);
+	trace_add_sink(sink);
+	/* a 4 MiB window of the file, rewritten round after round */
+	for (unsigned round = 0; count < events; round++) {
+		snprintf(cmd, sizeof(cmd), "pwrite -S 0x%x -b 4k %u 64k", round & 0xff,
+			 (round % 64) * 65536);
+		iocmd_run_cmdline(ic, cmd);
+		if (round % 4 == 3)
+			iocmd_run_cmdline(ic, "fsync");
+	}
+	trace_remove_sink(sink);
+	trace_remove_sink(&counter);
+	iocmd_free(ic);
+	extentfs_unmount(fs);
+	backend_destroy(b);
+	fclose(devnull);
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* (a): play every step of a >= 10 000-event run. */
+static int bench_play(void)
+{
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	struct trace_sink *sink = st ? viz_store_sink_new(st) : NULL;
+	cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
+	cairo_t *cr = cairo_create(sf);
+	struct viz_model *m;
+	double sum = 0, max = 0, rsum = 0, rmax = 0, *frame;
+	size_t n;
+
+	if (!sink || make_run(sink, PLAY_EVENTS) < 0) {
+		fprintf(stderr, "bench_viz: cannot make the run\n");
+		return -1;
+	}
+	trace_sink_free(sink);
+	m = viz_model_new(st);
+	if (!m)
+		return -1;
+	n = viz_model_nr_steps(m);
+	frame = malloc(n * sizeof(*frame));
+	if (!frame)
+		return -1;
+	for (size_t step = 1; step <= n; step++) {
+		struct viz_view v = { .hover_event = -1, .divergence = SIZE_MAX, .flash = 1.0 };
+		double t0 = now(), t1, t2;
+
+		if (viz_model_seek(m, step) < 0)
+			return -1;
+		v.state = viz_model_state(m);
+		v.store = st;
+		v.title = "bench: buffered writes and fsyncs";
+		v.explanation = "Rounds of sixteen 4 KiB buffered writes into a 64 KiB range, "
+				"with an fsync every fourth round.";
+		v.seed_ref = "Buffered I/O";
+		t1 = now();
+		viz_render(VIZ_PANEL_ALL, &v, cr, W, H);
+		cairo_surface_flush(sf);
+		t2 = now();
+		frame[step - 1] = t2 - t0;
+		sum += t2 - t0;
+		rsum += t2 - t1;
+		if (t2 - t0 > max)
+			max = t2 - t0;
+		if (t2 - t1 > rmax)
+			rmax = t2 - t1;
+	}
+	printf("viz play: %zu events, %zu frames of VIZ_PANEL_ALL at %dx%d\n", n, n, W, H);
+	printf("  frame (seek + render): mean %.2f ms, max %.2f ms (target <= 16 ms)\n",
+	       sum / (double)n * 1e3, max * 1e3);
+	printf("  render alone:          mean %.2f ms, max %.2f ms\n", rsum / (double)n * 1e3,
+	       rmax * 1e3);
+	/* the first frame loads fonts; the others are what playing feels like */
+	max = 0;
+	for (size_t i = 1; i < n; i++)
+		if (frame[i] > max)
+			max = frame[i];
+	qsort(frame, n, sizeof(*frame), cmp_double);
+	printf("  after the first frame: max %.2f ms; 99th percentile %.2f ms\n", max * 1e3,
+	       frame[n * 99 / 100] * 1e3);
+	free(frame);
+	cairo_destroy(cr);
+	cairo_surface_destroy(sf);
+	viz_model_free(m);
+	viz_store_free(st);
+	return 0;
+}
+
+/* (b): write a recording of >= @events events, then open and index it. */
+static int bench_open(const char *path, size_t events)
+{
+	FILE *f = fopen(path, "w");
+	struct trace_sink *rec = f ? recording_sink_new(f) : NULL;
+	struct viz_store *st = NULL;
+	struct viz_model *m;
+	char err[512];
+	double t0, t1, t2, t3;
+	long size;
+	int ret;
+
+	if (!rec) {
+		fprintf(stderr, "bench_viz: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	t0 = now();
+	if (make_run(rec, events) < 0)
+		return -1;
+	trace_sink_free(rec);
+	size = ftell(f);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "bench_viz: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	printf("viz open: recording of %zu+ events, %.1f MiB, written in %.1f s\n", events,
+	       (double)size / (1 << 20), now() - t0);
+	t0 = now();
+	ret = viz_store_load_file(path, &st, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "bench_viz: %s\n", err);
+		return -1;
+	}
+	t1 = now();
+	m = viz_model_new(st);
+	if (!m)
+		return -1;
+	t2 = now();
+	if (viz_model_seek(m, viz_model_nr_steps(m)) < 0)
+		return -1;
+	t3 = now();
+	printf("  %zu events: load %.3f s + model %.3f s + seek to end %.3f s = %.3f s "
+	       "(target < 2 s)\n",
+	       viz_store_count(st), t1 - t0, t2 - t1, t3 - t2, t3 - t0);
+	t0 = now();
+	if (viz_model_seek(m, viz_model_nr_steps(m) / 2) < 0)
+		return -1;
+	printf("  then seek back to the middle: %.3f s\n", now() - t0);
+	viz_model_free(m);
+	viz_store_free(st);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "bench-viz.rec";
+	const char *env = getenv("IOMAP_BENCH_VIZ_EVENTS");
+	size_t events = env ? strtoull(env, NULL, 10) : 1000000;
+	int rc = 0;
+
+	if (bench_play() < 0)
+		rc = 1;
+	if (events && bench_open(path, events) < 0)
+		rc = 1;
+	unlink(path);
+	cairo_debug_reset_static_data();
+	return rc;
+}
