@@ -264,9 +264,20 @@ static void update_explanation(struct vwin *w)
 	gtk_label_set_text(GTK_LABEL(w->expl_title), p->doc->title ? p->doc->title : "");
 	gtk_label_set_text(GTK_LABEL(w->expl_text),
 			   p->doc->explanation ? p->doc->explanation : "");
-	seed = g_strdup_printf("Seed section: %s", p->doc->seed_ref ? p->doc->seed_ref : "—");
-	gtk_label_set_text(GTK_LABEL(w->expl_seed), seed);
-	g_free(seed);
+	{
+		/* A link to the section on docs.kernel.org when there is one. */
+		char url[512];
+
+		if (p->doc->scenario && p->doc->seed_ref &&
+		    viz_scenario_seed_url(p->doc->scenario, url, sizeof(url)) > 0)
+			seed = g_markup_printf_escaped("Seed section: <a href=\"%s\">%s</a>", url,
+						       p->doc->seed_ref);
+		else
+			seed = g_markup_printf_escaped("Seed section: %s",
+						       p->doc->seed_ref ? p->doc->seed_ref : "—");
+		gtk_label_set_markup(GTK_LABEL(w->expl_seed), seed);
+		g_free(seed);
+	}
 	{
 		char *t = g_strdup_printf("iomap-viz — %s", p->doc->title ? p->doc->title : "");
 

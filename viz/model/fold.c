@@ -1123,9 +1123,24 @@ int vf_apply(struct viz_state *s, const struct viz_store *st, size_t i)
 		ret = fold_fs_call(s, st, e, now, VIZ_CALL_END);
 		break;
 	case VK_ADD_TO_IOEND: {
+		/*
+		 * Writeback asks for mappings too, through ->map_blocks rather
+		 * than the iterator: show the answer as a call row of the
+		 * operation (the fsync) and in the extent map.
+		 */
 		struct viz_mapping m;
+		struct viz_call *c;
 
 		map_from_event(&m, st, e, now);
+		c = call_push(s, VIZ_CALL_MAP_BLOCKS, e, now);
+		if (!c) {
+			ret = -ENOMEM;
+			break;
+		}
+		c->pos = vs_u64(st, e, "pos");
+		c->length = vs_u64(st, e, "dirty_len");
+		c->flags = m.flags;
+		memcpy(&c->map, &m, sizeof(m));
 		ret = map_insert(s, &m);
 		break;
 	}

@@ -250,6 +250,8 @@ enum viz_call_kind {
 	VIZ_CALL_DSTMAP = 4,      /**< a dstmap came back */
 	VIZ_CALL_SRCMAP = 5,      /**< a srcmap came back */
 	VIZ_CALL_STALE = 6,       /**< the mapping went stale and was looked up again */
+	VIZ_CALL_MAP_BLOCKS = 7,  /**< writeback's ->map_blocks answered (iomap_add_to_ioend):
+				   *   pos / length are the dirty run, map the mapping */
 };
 
 /** One row of the iterator panel's history. */

@@ -82,13 +82,14 @@ static int call_text(const struct viz_state *s, size_t i, char *buf, size_t len)
 {
 	static const char *const kind[] = { "iomap_iter",  "->iomap_begin", "->iomap_begin done",
 					    "->iomap_end", "dstmap",        "srcmap",
-					    "STALE re-lookup" };
+					    "STALE re-lookup", "->map_blocks" };
 	const struct viz_call *c = viz_state_call(s, i);
 	char fl[96];
 
 	if (!c)
 		return snprintf(buf, len, "call %zu: gone", i);
-	if (c->kind == VIZ_CALL_DSTMAP || c->kind == VIZ_CALL_SRCMAP) {
+	if (c->kind == VIZ_CALL_DSTMAP || c->kind == VIZ_CALL_SRCMAP ||
+	    c->kind == VIZ_CALL_MAP_BLOCKS) {
 		iomap_f_flags_str(c->map.flags, fl, sizeof(fl));
 		return snprintf(buf, len, "%s at step %zu: %s %s\noffset 0x%llx length 0x%llx addr %s0x%llx",
 				kind[c->kind], c->step, iomap_type_name(c->map.type), fl,
@@ -98,7 +99,7 @@ static int call_text(const struct viz_state *s, size_t i, char *buf, size_t len)
 	}
 	iomap_flags_str(c->flags, fl, sizeof(fl));
 	return snprintf(buf, len, "%s at step %zu\npos 0x%llx length 0x%llx flags %s ret %lld%s%s%s%s",
-			(unsigned)c->kind <= VIZ_CALL_STALE ? kind[c->kind] : "?", c->step,
+			(unsigned)c->kind <= VIZ_CALL_MAP_BLOCKS ? kind[c->kind] : "?", c->step,
 			(unsigned long long)c->pos, (unsigned long long)c->length, *fl ? fl : "-",
 			(long long)c->ret, *c->ops ? "\nops " : "", c->ops,
 			*c->caller ? "\ncaller " : "", c->caller);

@@ -420,6 +420,8 @@ static const char *call_name(enum viz_call_kind k)
 		return "srcmap";
 	case VIZ_CALL_STALE:
 		return "STALE";
+	case VIZ_CALL_MAP_BLOCKS:
+		return "->map_blocks";
 	}
 	return "?";
 }
@@ -465,6 +467,11 @@ static void call_text(const struct viz_call *c, char *buf, size_t len)
 		snprintf(buf, len, "STALE: mapping 0x%llx+0x%llx went stale, looked up again",
 			 (unsigned long long)c->pos, (unsigned long long)c->length);
 		break;
+	case VIZ_CALL_MAP_BLOCKS:
+		map_text(&c->map, mt, sizeof(mt));
+		snprintf(buf, len, "->map_blocks(pos 0x%llx, dirty 0x%llx): %s",
+			 (unsigned long long)c->pos, (unsigned long long)c->length, mt);
+		break;
 	default:
 		snprintf(buf, len, "?");
 		break;
@@ -481,6 +488,7 @@ static enum viz_colour_id call_colour(const struct viz_call *c)
 		return VIZ_C_BLOCK_UPTODATE;
 	case VIZ_CALL_DSTMAP:
 	case VIZ_CALL_SRCMAP:
+	case VIZ_CALL_MAP_BLOCKS:
 		return type_colour(c->map.type);
 	case VIZ_CALL_STALE:
 		return VIZ_C_INVERSION;

@@ -271,9 +271,11 @@ static void draw_folio(const struct viz_view *v, cairo_t *cr, const struct pc_la
 			xr = badge(cr, xr, ylab, "LOCKED", VIZ_C_LOCKED);
 		vr_colour(cr, VIZ_C_TEXT);
 		vr_font(cr, true, false, VR_FONT - 0.5);
-		vr_textf(cr, L->x0, ylab, xr - L->x0, "0x%llx:%llu pos 0x%llx order %u %s",
+		/* "why" is what last changed its blocks (folio_state), not a flag. */
+		vr_textf(cr, L->x0, ylab, xr - L->x0, "0x%llx:%llu pos 0x%llx order %u%s%s",
 			 (unsigned long long)f->ino, (unsigned long long)f->index,
-			 (unsigned long long)f->index * 4096, f->order, f->why);
+			 (unsigned long long)f->index * 4096, f->order, *f->why ? ", last: " : "",
+			 f->why);
 	}
 
 	/* one fill per run of equally coloured cells: a 2 MiB folio of 512-byte

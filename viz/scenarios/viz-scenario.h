@@ -64,6 +64,18 @@ const struct viz_scenario *viz_scenario_find(const char *name);
 int viz_scenario_run(const struct viz_scenario *sc, struct viz_store *st, FILE *out, char *err,
 		     size_t errlen);
 
+/**
+ * The address of the scenario's seed section on docs.kernel.org, e.g.
+ * `https://docs.kernel.org/filesystems/iomap/operations.html#buffered-writes`
+ * (the anchor Sphinx makes of the last heading of ::viz_scenario::seed_section).
+ * @param sc  the scenario
+ * @param buf output
+ * @param len size of @p buf
+ * @return the length written, -EINVAL (no seed document, or not a .rst),
+ *         or -ENOSPC (@p buf too small)
+ */
+int viz_scenario_seed_url(const struct viz_scenario *sc, char *buf, size_t len);
+
 struct viz_session;
 
 /**

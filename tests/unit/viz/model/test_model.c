@@ -255,6 +255,20 @@ START_TEST(vizm_1_3_after_fsync)
 	/* The completion ran in the filesystem's workqueue. */
 	ck_assert_uint_ge(viz_state_nr_works(s), 1);
 	ck_assert_int_eq(viz_state_work(s, 0)->stage, 2);
+	/* Writeback's ->map_blocks answer is a row of fsync's call history:
+	 * the dirty 64 KiB, mapped UNWRITTEN (allocated at writeback). */
+	{
+		const struct viz_call *mb = NULL;
+
+		for (size_t i = 0; i < viz_state_nr_calls(s); i++)
+			if (viz_state_call(s, i)->kind == VIZ_CALL_MAP_BLOCKS)
+				mb = viz_state_call(s, i);
+		ck_assert_ptr_nonnull(mb);
+		ck_assert_uint_eq(mb->pos, 0);
+		ck_assert_uint_eq(mb->length, 64 * KIB);
+		ck_assert_uint_eq(mb->map.type, 3); /* IOMAP_UNWRITTEN */
+		ck_assert_uint_eq(mb->map.addr, io->sector * 512);
+	}
 	/* Mid-fsync, just after ioend_submit: the ioend is submitted, the folio in writeback. */
 	ck_assert_int_eq(viz_model_seek(m, step_after(m, viz_model_op_step(m, 1), "ioend_submit")), 0);
 	s = viz_model_state(m);
