@@ -199,7 +199,8 @@ static void set_active(struct vwin *w, int idx)
 	update_status(w, NULL);
 }
 
-/* A click makes the pane active; on an iterator call or an event, it jumps there. */
+/* A click makes the pane active; on an event, a call, a folio block, an ioend, a lock,
+ * a disk run or a mapping, it jumps to the step that made it what it is. */
 static void area_pressed(GtkGestureClick *g, int n_press, double x, double y, gpointer data)
 {
 	struct area *a = data;
@@ -217,11 +218,61 @@ static void area_pressed(GtkGestureClick *g, int n_press, double x, double y, gp
 		return;
 	if (hit.kind == VIZ_HIT_EVENT) {
 		pane_seek(a->pane, hit.index + 1);
-	} else if (hit.kind == VIZ_HIT_CALL) {
-		const struct viz_call *c = viz_state_call(v.state, hit.index);
+		return;
+	}
+	/*
+	 * The panels are linked through the timeline: a click on anything
+	 * else goes to the step that last changed it, and every panel (the
+	 * event list too) follows.
+	 */
+	{
+		size_t to = SIZE_MAX;
 
-		if (c && c->step != viz_model_step(a->pane->doc->model))
-			pane_seek(a->pane, c->step);
+		switch (hit.kind) {
+		case VIZ_HIT_CALL: {
+			const struct viz_call *c = viz_state_call(v.state, hit.index);
+
+			if (c)
+				to = c->step;
+			break;
+		}
+		case VIZ_HIT_FOLIO:
+			if (viz_state_folio(v.state, hit.index))
+				to = viz_folio_block_changed(v.state, hit.index, hit.sub);
+			break;
+		case VIZ_HIT_IOEND: {
+			const struct viz_ioend *io = viz_state_ioend(v.state, hit.index);
+
+			if (io)
+				to = io->changed_step;
+			break;
+		}
+		case VIZ_HIT_LOCK: {
+			const struct viz_lock *l = viz_state_lock(v.state, hit.index);
+
+			if (l)
+				to = l->changed_step;
+			break;
+		}
+		case VIZ_HIT_DISK: {
+			const struct viz_disk_run *r = viz_state_disk_run(v.state, hit.index);
+
+			if (r)
+				to = r->changed_step;
+			break;
+		}
+		case VIZ_HIT_MAPPING: {
+			const struct viz_mapping *m = viz_state_mapping(v.state, hit.index);
+
+			if (m)
+				to = m->step;
+			break;
+		}
+		default:
+			break;
+		}
+		if (to != SIZE_MAX && to != viz_model_step(a->pane->doc->model))
+			pane_seek(a->pane, to);
 	}
 }
 
