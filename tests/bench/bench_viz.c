@@ -130,8 +130,8 @@ static int bench_play(void)
 	cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
 	cairo_t *cr = cairo_create(sf);
 	struct viz_model *m;
-	double sum = 0, max = 0, rsum = 0, rmax = 0, *frame;
-	size_t n;
+	double sum = 0, max = 0, rsum = 0, rmax = 0, *frame, again = 0;
+	size_t n, slowest = 0;
 
 	if (!sink || make_run(sink, PLAY_EVENTS) < 0) {
 		fprintf(stderr, "bench_viz: cannot make the run\n");
@@ -177,11 +177,33 @@ static int bench_play(void)
 	/* the first frame loads fonts; the others are what playing feels like */
 	max = 0;
 	for (size_t i = 1; i < n; i++)
-		if (frame[i] > max)
+		if (frame[i] > max) {
 			max = frame[i];
+			slowest = i + 1;
+		}
+	/*
+	 * Whether the slowest frame is slow by itself or met a busy machine:
+	 * draw that step five more times and keep the best.
+	 */
+	if (slowest && viz_model_seek(m, slowest) == 0) {
+		struct viz_view v = { .hover_event = -1, .divergence = SIZE_MAX, .flash = 1.0 };
+
+		v.state = viz_model_state(m);
+		v.store = st;
+		for (int k = 0; k < 5; k++) {
+			double t0 = now(), t;
+
+			viz_render(VIZ_PANEL_ALL, &v, cr, W, H);
+			cairo_surface_flush(sf);
+			t = now() - t0;
+			if (k == 0 || t < again)
+				again = t;
+		}
+	}
 	qsort(frame, n, sizeof(*frame), cmp_double);
 	printf("  after the first frame: max %.2f ms; 99th percentile %.2f ms\n", max * 1e3,
 	       frame[n * 99 / 100] * 1e3);
+	printf("  the slowest step (%zu) drawn again: best of 5 %.2f ms\n", slowest, again * 1e3);
 	free(frame);
 	cairo_destroy(cr);
 	cairo_surface_destroy(sf);
