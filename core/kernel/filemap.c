@@ -6,8 +6,11 @@
  *
  * How to use: __filemap_get_folio() finds or creates the folio covering a
  * page index and returns it with a reference (and locked with FGP_LOCK);
- * filemap_write_and_wait_range() is fsync's data half; truncate and
- * invalidation remove folios under invalidate_lock held exclusive.
+ * filemap_write_and_wait_range() is fsync's data half; its two halves,
+ * __filemap_fdatawrite_range() (start writeback, do not wait) and
+ * filemap_fdatawait_range() / file_fdatawait_range() (wait, report), are
+ * what sync_file_range(2) calls separately; truncate and invalidation
+ * remove folios under invalidate_lock held exclusive.
  *
  * The index.  The kernel keeps folios in an XArray; here they sit in an AVL
  * tree keyed by the folio's first page index.  A folio of order k covers
@@ -636,6 +639,65 @@ static void fdatawait_range(struct address_space *mapping, loff_t start, loff_t 
 	}
 }
 
+int __filemap_fdatawrite_range(struct address_space *mapping, loff_t start, loff_t end,
+			       bool sync_all)
+{
+	struct writeback_control wbc = {
+		.range_start = start,
+		.range_end = end,
+		.sync_all = sync_all,
+		/* Every dirty folio of the range, even for WB_SYNC_NONE: the
+		 * kernel's __filemap_fdatawrite_range() asks for LONG_MAX. */
+		.nr_to_write = LONG_MAX,
+	};
+
+	if (end < start)
+		return 0;
+	/*
+	 * filemap_fdatawrite_wbc() returns early when nothing is tagged
+	 * dirty; an empty cache is the cheap test here.  Without a
+	 * ->writepages there is nobody to write the folios: they stay dirty
+	 * (the kernel would fall back to ->writepage).
+	 */
+	if (!__atomic_load_n(&mapping->nrpages, __ATOMIC_RELAXED))
+		return 0;
+	if (!mapping->a_ops || !mapping->a_ops->writepages)
+		return 0;
+	return mapping->a_ops->writepages(mapping, &wbc);
+}
+
+int filemap_fdatawrite_range(struct address_space *mapping, loff_t start, loff_t end)
+{
+	return __filemap_fdatawrite_range(mapping, start, end, true);
+}
+
+int filemap_fdatawrite_range_kick(struct address_space *mapping, loff_t start, loff_t end)
+{
+	return __filemap_fdatawrite_range(mapping, start, end, false);
+}
+
+int filemap_fdatawait_range(struct address_space *mapping, loff_t start, loff_t end)
+{
+	fdatawait_range(mapping, start, end);
+	return filemap_check_errors(mapping);
+}
+
+int file_check_and_advance_wb_err(struct file *file)
+{
+	struct address_space *mapping = file->f_inode->i_mapping;
+	int err = errseq_check_and_advance(&mapping->wb_err, &file->f_wb_err);
+
+	/* Stands in for filemap_check_errors(): the legacy flags go too. */
+	__atomic_and_fetch(&mapping->flags, ~(AS_EIO | AS_ENOSPC), __ATOMIC_ACQ_REL);
+	return err;
+}
+
+int file_fdatawait_range(struct file *file, loff_t start, loff_t end)
+{
+	fdatawait_range(file->f_inode->i_mapping, start, end);
+	return file_check_and_advance_wb_err(file);
+}
+
 int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, loff_t end)
 {
 	int err = 0, err2;
@@ -643,19 +705,9 @@ int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, lo
 	if (end < start)
 		return 0;
 	if (__atomic_load_n(&mapping->nrpages, __ATOMIC_RELAXED)) {
-		/* __filemap_fdatawrite_range() with WB_SYNC_ALL.  Without a
-		 * ->writepages there is nobody to write the folios: they stay
-		 * dirty (the kernel would fall back to ->writepage). */
-		if (mapping->a_ops && mapping->a_ops->writepages) {
-			struct writeback_control wbc = {
-				.range_start = start,
-				.range_end = end,
-				.sync_all = true,
-				.nr_to_write = LONG_MAX,
-			};
-
-			err = mapping->a_ops->writepages(mapping, &wbc);
-		}
+		/* Data integrity: WB_SYNC_ALL, which also waits for folios
+		 * already under writeback before writing them again. */
+		err = filemap_fdatawrite_range(mapping, start, end);
 		/* After -EIO the kernel does not wait: the I/O did not start. */
 		if (err != -EIO)
 			fdatawait_range(mapping, start, end);

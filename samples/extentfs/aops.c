@@ -38,9 +38,14 @@
  * efs_end_io after iomap_finish_ioends() (its folios may be truncated and
  * the inode freed as soon as writeback ends).
  *
- * Deterministic mode (trace.h): nothing runs by itself, so after starting
- * writeback efs_vm_writepages() delivers the device's completions and runs
- * the conversion work before returning, at a defined point.
+ * Deterministic mode (trace.h): nothing runs by itself, so after a data
+ * integrity pass (WB_SYNC_ALL: fsync, sync) efs_vm_writepages() delivers
+ * the device's completions and runs the conversion work before returning,
+ * at a defined point.  A pass that only starts writeback (background
+ * writeback, sync_file_range -w) leaves its ioends in flight, as the real
+ * kernel's do until the device answers: whoever waits next (a folio lock,
+ * fsync) drives them, and ioends of several passes then complete in one
+ * batch, where contiguous ones merge (scenario ioend-merge).
  */
 #include <iomap/trace.h>
 
@@ -371,7 +376,8 @@ static int efs_vm_writepages(struct address_space *mapping, struct writeback_con
 	int ret;
 
 	ret = iomap_writepages(mapping, wbc, &wpc, &extentfs_writeback_ops);
-	if (EFS_FS(ei)->conv_wq && EFS_FS(ei)->conv_wq->mode == EXEC_DETERMINISTIC)
+	if (wbc->sync_all && EFS_FS(ei)->conv_wq &&
+	    EFS_FS(ei)->conv_wq->mode == EXEC_DETERMINISTIC)
 		efs_flush_ioends(EFS_FS(ei));
 	return ret;
 }

@@ -166,6 +166,23 @@ int extentfs_setattr_size(struct file *file, loff_t size);
  */
 int extentfs_fsync(struct file *file, int datasync);
 /**
+ * sync_file_range(2) (the kernel's ksys_sync_file_range): start and/or wait
+ * for writeback of [@p offset, @p offset + @p nbytes) without committing
+ * metadata or flushing the device cache.  In order: WAIT_BEFORE waits for
+ * writeback already in flight, WRITE starts writeback of the dirty folios
+ * (WB_SYNC_NONE, or WB_SYNC_ALL when all three flags are given),
+ * WAIT_AFTER waits for it.  A wait reports a writeback error once per
+ * open file, as fsync does.
+ * @param file file
+ * @param offset first byte, >= 0
+ * @param nbytes bytes, >= 0; 0 means "to the end of the file"
+ * @param flags SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+ *              SYNC_FILE_RANGE_WAIT_AFTER (<fcntl.h>), any combination
+ * @return 0, -EINVAL (unknown flag, negative @p offset or @p nbytes, or
+ *         @p offset + @p nbytes overflows), or a writeback error
+ */
+int extentfs_sync_file_range(struct file *file, loff_t offset, loff_t nbytes, unsigned flags);
+/**
  * lseek(2) with SEEK_SET / SEEK_CUR / SEEK_END / SEEK_DATA / SEEK_HOLE.
  * @param file file; @param off offset; @param whence SEEK_*
  * @return the new position, or -ENXIO / -EINVAL

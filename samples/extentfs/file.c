@@ -14,6 +14,7 @@
  *                            number first (lock_two_nondirectories)
  *     fiemap, seek, fibmap   i_rwsem shared
  *     fsync, sync            no VFS lock; the commit lock inside commit.c
+ *     sync_file_range        no lock at all: writeback and waits only
  *     direct read            i_rwsem shared (trylock with IOCB_NOWAIT)
  *     buffered read          i_rwsem shared
  *     buffered write         i_rwsem EXCL (+ invalidate_lock EXCL while zeroing
@@ -65,6 +66,7 @@
  * extents together).
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/falloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -917,6 +919,54 @@ int extentfs_fsync(struct file *file, int datasync)
 	/* A writeback error is reported once per open file (errseq). */
 	err = errseq_check_and_advance(&mapping->wb_err, &file->f_wb_err);
 	return err ? err : ret;
+}
+
+int extentfs_sync_file_range(struct file *file, loff_t offset, loff_t nbytes, unsigned flags)
+{
+	struct address_space *mapping = file->f_inode->i_mapping;
+	loff_t endbyte; /* inclusive */
+	int ret = 0;
+
+	/*
+	 * ksys_sync_file_range()'s argument rules: unknown flags, a negative
+	 * offset or end, or an end that wrapped are -EINVAL; nbytes 0 means
+	 * "to the end of the file", whatever its size will be.
+	 */
+	if (flags & ~(unsigned)(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				SYNC_FILE_RANGE_WAIT_AFTER))
+		return -EINVAL;
+	if (offset < 0 || nbytes < 0 || __builtin_add_overflow(offset, nbytes, &endbyte))
+		return -EINVAL;
+	if (nbytes == 0)
+		endbyte = LLONG_MAX;
+	else
+		endbyte--;
+
+	/*
+	 * No i_rwsem, no metadata commit, no cache flush: this is why the
+	 * man page warns that sync_file_range() is no fsync.  A wait reports
+	 * a writeback error once to this file (errseq), as fsync would.
+	 */
+	if (flags & SYNC_FILE_RANGE_WAIT_BEFORE) {
+		ret = file_fdatawait_range(file, offset, endbyte);
+		if (ret < 0)
+			return ret;
+	}
+	if (flags & SYNC_FILE_RANGE_WRITE) {
+		/* All three flags together are a data integrity pass (WB_SYNC_ALL);
+		 * WRITE alone only kicks writeback off (WB_SYNC_NONE). */
+		bool sync_all = (flags & (SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+					  SYNC_FILE_RANGE_WAIT_AFTER)) ==
+				(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				 SYNC_FILE_RANGE_WAIT_AFTER);
+
+		ret = __filemap_fdatawrite_range(mapping, offset, endbyte, sync_all);
+		if (ret < 0)
+			return ret;
+	}
+	if (flags & SYNC_FILE_RANGE_WAIT_AFTER)
+		ret = file_fdatawait_range(file, offset, endbyte);
+	return ret;
 }
 
 loff_t extentfs_llseek(struct file *file, loff_t off, int whence)

@@ -106,6 +106,8 @@ const struct iocmd_cmd iocmd_cmds[] = {
 	  iocmd_swapon_help },
 	{ "sync", NULL, iocmd_sync_f, 0, 0, IOCMD_NOFILE_OK | IOCMD_ONESHOT, NULL,
 	  "calls sync(2) to flush all in-core filesystem state to disk", NULL },
+	{ "sync_range", NULL, iocmd_sync_range_f, 2, -1, 0, "[-abw] off len",
+	  "Control writeback on a range of a file", iocmd_sync_range_help },
 	{ "syncfs", NULL, iocmd_syncfs_f, 0, 0, 0, NULL,
 	  "calls syncfs(2) to flush all in-core filesystem state to disk", NULL },
 	{ "truncate", "t", iocmd_truncate_f, 1, 1, 0, "off",
@@ -122,7 +124,7 @@ static const char *const xfs_io_only[] = {
 	"copy_range", "cowextsize", "crc32cselftest", "dedupe", "enckey_status", "extsize",
 	"fadvise", "flink", "freesp", "fsmap", "get_encpolicy", "inode", "inumbers", "label",
 	"log_writes", "lsattr", "lsproj", "madvise", "mincore", "mremap", "readdir", "resvsp", "rm_enckey", "scrub", "sendfile",
-	"set_encpolicy", "stat", "statfs", "statx", "swapext", "sync_range", "unresvsp",
+	"set_encpolicy", "stat", "statfs", "statx", "swapext", "unresvsp",
 	"utimes", "zero",
 };
 

@@ -30,6 +30,16 @@ const char iocmd_falloc_help[] =
 	" -u -- unshare shared extents in the given range.\n"
 	"\n";
 
+const char iocmd_sync_range_help[] =
+	"\n"
+	" Trigger specific writeback commands on a range of the current file\n"
+	"\n"
+	" With no options, the SYNC_FILE_RANGE_WRITE is implied.\n"
+	" -a -- wait for IO to finish after writing (SYNC_FILE_RANGE_WAIT_AFTER).\n"
+	" -b -- wait for IO to finish before writing (SYNC_FILE_RANGE_WAIT_BEFORE).\n"
+	" -w -- write dirty data in range (SYNC_FILE_RANGE_WRITE).\n"
+	"\n";
+
 const char iocmd_seek_help[] =
 	"\n"
 	" returns the next hole and/or data offset at or after the requested offset\n"

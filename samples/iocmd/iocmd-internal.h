@@ -14,6 +14,7 @@
  *     help.c      help, quit (libxcmd/help.c, libxcmd/quit.c)
  *     prealloc.c  falloc, fpunch, fzero, funshare, fcollapse, finsert
  *     truncate.c  truncate;  fsync.c  fsync, fdatasync, sync, syncfs
+ *     sync_file_range.c  sync_range (io/sync_file_range.c)
  *     seek.c  fiemap.c  bmap.c  reflink.c
  *     pread.c     pread, and the I/O buffer pwrite shares (io/pread.c)
  *     pwrite.c    pwrite (io/pwrite.c)
@@ -406,6 +407,8 @@ int iocmd_fdatasync_f(struct iocmd *ic, int argc, char **argv);
 int iocmd_sync_f(struct iocmd *ic, int argc, char **argv);
 /** `syncfs`. @copydetails iocmd_open_f */
 int iocmd_syncfs_f(struct iocmd *ic, int argc, char **argv);
+/** `sync_range`. @copydetails iocmd_open_f */
+int iocmd_sync_range_f(struct iocmd *ic, int argc, char **argv);
 /** `seek`. @copydetails iocmd_open_f */
 int iocmd_seek_f(struct iocmd *ic, int argc, char **argv);
 /** `fiemap`. @copydetails iocmd_open_f */
@@ -464,6 +467,7 @@ extern const char iocmd_mmap_help[];   /**< mmap */
 extern const char iocmd_mread_help[];  /**< mread */
 extern const char iocmd_mwrite_help[]; /**< mwrite */
 extern const char iocmd_msync_help[];  /**< msync */
+extern const char iocmd_sync_range_help[]; /**< sync_range */
 /** @} */
 
 /**

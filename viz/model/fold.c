@@ -112,6 +112,9 @@ struct vf_scalars {
 	int64_t pending_dio;
 	size_t blk_garbage;
 	struct viz_iter iter;
+	/* An iomap_iter came back to the same pos, nothing done, with a
+	 * mapping left: stale if a new mapping of that pos follows. */
+	bool relookup;
 };
 
 /* The arrays, with their element types, in one list for copy / hash / free. */
@@ -653,6 +656,7 @@ static int fold_iter(struct viz_state *s, const struct viz_store *st, const stru
 		     strncmp(it->caller, caller, sizeof(it->caller) - 1) != 0 || pos < it->pos;
 	struct viz_call *c;
 
+	s->sc.relookup = false;
 	if (fresh) {
 		unsigned nr_begin = it->nr_begin, nr_stale = it->nr_stale;
 
@@ -677,6 +681,16 @@ static int fold_iter(struct viz_state *s, const struct viz_store *st, const stru
 			return -ENOMEM;
 		c->pos = pos;
 		it->nr_stale++;
+	} else if (pos == it->pos && status == 0 && it->has_dstmap &&
+		   !(it->dstmap.flags & VF_IOMAP_F_STALE) && pos >= it->dstmap.offset &&
+		   pos - it->dstmap.offset < it->dstmap.length) {
+		/*
+		 * Back at the same pos with the old mapping still covering it
+		 * (->iomap_valid said no: length is what is left of it).  Only
+		 * a new mapping of this pos makes it a re-lookup; an operation
+		 * that simply stopped here (seek found its answer) has none.
+		 */
+		s->sc.relookup = true;
 	}
 	if (end_of(pos, length) - it->op_pos > it->op_length)
 		it->op_length = end_of(pos, length) - it->op_pos;
@@ -694,6 +708,23 @@ static int fold_iter(struct viz_state *s, const struct viz_store *st, const stru
 	return 0;
 }
 
+/* A new mapping after a relookup-pending iomap_iter: count the stale. */
+static int note_relookup(struct viz_state *s, const struct vs_event *e, size_t now)
+{
+	struct viz_iter *it = &s->sc.iter;
+	struct viz_call *c;
+
+	if (!s->sc.relookup)
+		return 0;
+	s->sc.relookup = false;
+	c = call_push(s, VIZ_CALL_STALE, e, now);
+	if (!c)
+		return -ENOMEM;
+	c->pos = it->pos;
+	it->nr_stale++;
+	return 0;
+}
+
 static int fold_map(struct viz_state *s, const struct viz_store *st, const struct vs_event *e,
 		    size_t now, bool src)
 {
@@ -702,6 +733,8 @@ static int fold_map(struct viz_state *s, const struct viz_store *st, const struc
 	struct viz_call *c;
 
 	map_from_event(&m, st, e, now);
+	if (!src && note_relookup(s, e, now) < 0)
+		return -ENOMEM;
 	if (!src && s->sc.src == VIZ_SRC_KERNEL) {
 		/* The kernel does not trace ->iomap_begin: a dstmap implies one. */
 		c = call_push(s, VIZ_CALL_BEGIN, e, now);
@@ -743,9 +776,13 @@ static int fold_map(struct viz_state *s, const struct viz_store *st, const struc
 static int fold_fs_call(struct viz_state *s, const struct viz_store *st,
 			const struct vs_event *e, size_t now, enum viz_call_kind kind)
 {
-	struct viz_call *c = call_push(s, kind, e, now);
+	struct viz_call *c;
 	int64_t ret = vs_s64(st, e, "ret");
 
+	/* Before this call joins the history: a re-lookup is noted first. */
+	if (kind == VIZ_CALL_BEGIN && note_relookup(s, e, now) < 0)
+		return -ENOMEM;
+	c = call_push(s, kind, e, now);
 	if (!c)
 		return -ENOMEM;
 	c->pos = vs_u64(st, e, "pos");

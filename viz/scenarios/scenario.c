@@ -150,6 +150,71 @@ static int drive_lock_inversion(struct viz_run *r)
 	return 0;
 }
 
+/* The stale write: 4 KiB at 4 KiB, with the extent map changed once. */
+#define STALE_WRITE_LEN 4096u
+#define STALE_WRITE_POS 4096
+#define STALE_WRITE_OP "write(f, buf, 4 KiB) at 4 KiB; the extent map changes after ->iomap_begin"
+
+/* The file whose map the hook changes, and whether it still has to. */
+static struct file *stale_file;
+static bool stale_pending;
+
+/*
+ * extentfs_test_write_begin_hook for stale-mapping: called at the end of
+ * each buffered-write ->iomap_begin, i.e. after extentfs sampled its
+ * mapping sequence into iomap->validity_cookie and before iomap locks the
+ * folio.  The first time, it changes the extent map (bumps the sequence,
+ * as a concurrent writeback conversion or truncate would), so the cookie
+ * no longer matches; the second ->iomap_begin is left alone, or the write
+ * would never finish.
+ */
+static void stale_mapping_hook(struct inode *inode, const struct iomap *iomap)
+{
+	(void)inode;
+	(void)iomap;
+	if (stale_pending && stale_file) {
+		stale_pending = false;
+		extentfs_bump_mapping_seq(stale_file);
+	}
+}
+
+/*
+ * stale-mapping: a normal 4 KiB write first (one ->iomap_begin), then the
+ * same kind of write with the hook armed — a C program, since xfs_io
+ * cannot reach into the filesystem between ->iomap_begin and the folio
+ * lock.  The write goes to extentfs's write_iter the way write(2) would,
+ * framed with trace_op; the hook is disarmed before anything else runs.
+ */
+static int drive_stale_mapping(struct viz_run *r)
+{
+	struct file *f = iocmd_current_file(r->ic);
+	uint8_t buf[STALE_WRITE_LEN];
+	struct kvec kv = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct iov_iter it;
+	struct kiocb iocb;
+	ssize_t ret;
+
+	if (!f)
+		return -ENOENT;
+	viz_run_line(r, "pwrite -S 0x61 -b 4k 0 4k");
+	memset(buf, 0x62, sizeof(buf));
+	stale_file = f;
+	stale_pending = true;
+	extentfs_test_write_begin_hook = stale_mapping_hook;
+	trace_op(true, STALE_WRITE_OP, 0);
+	init_sync_kiocb(&iocb, f);
+	iocb.ki_pos = STALE_WRITE_POS;
+	iov_iter_kvec(&it, ITER_SOURCE, &kv, 1, sizeof(buf));
+	ret = extentfs_write_iter(&iocb, &it);
+	trace_op(false, STALE_WRITE_OP, ret);
+	extentfs_test_write_begin_hook = NULL;
+	stale_file = NULL;
+	stale_pending = false;
+	viz_run_line(r, "fsync");
+	viz_run_line(r, "pread -v 4095 2");
+	return ret < 0 ? (int)ret : 0;
+}
+
 /* ---------------------------------------------------------------------- */
 /* The table                                                               */
 /* ---------------------------------------------------------------------- */
@@ -214,6 +279,10 @@ static const char *const cmds_seek[] = {
 };
 static const char *const cmds_fiemap[] = {
 	"falloc 0 1m", "fpunch 256k 128k", "pwrite -S 0x31 -b 64k 512k 64k", "fiemap -v", NULL,
+};
+static const char *const cmds_ioend_merge[] = {
+	"pwrite -S 0x5a -b 4k 0 32k", "sync_range -w 0 16k", "sync_range -w 16k 16k", "fsync",
+	"fiemap -v", NULL,
 };
 static const char *const cmds_swapfile[] = {
 	"pwrite -S 0x00 -b 256k 0 256k", "swapon", "swapoff", NULL,
@@ -399,6 +468,56 @@ static const struct scenario_def scenarios[] = {
 		.commands = cmds_writeback_error,
 		.open = "",
 	}, .fault = true, .before = before_writeback_error },
+	{ .pub = {
+		.name = "ioend-merge",
+		.title = "Writeback completion merges ioends",
+		.explanation =
+			"32 KiB written 4 KiB at a time: eight single-page folios, all dirty, in "
+			"one delayed allocation. sync_range -w 0 16k starts writeback of the "
+			"first half without waiting: ->map_blocks allocates the whole delalloc "
+			"extent as UNWRITTEN, the four folios join ioend 0 and its bio is "
+			"submitted. sync_range -w 16k 16k does the same for the second half: "
+			"ioend 1, right behind ioend 0 in the file and on disk. Neither bio has "
+			"completed yet; fsync waits for them, and both complete into extentfs's "
+			"->prepare_ioend end_io, which only queues them for the completion work. "
+			"That work takes the whole batch, sorts it by offset (iomap_sort_ioends) "
+			"and calls iomap_ioend_try_merge: ioends merge only if they are "
+			"contiguous in the file and on disk, have the same unwritten and shared "
+			"state, and had the same outcome (both succeeded, or both failed). These "
+			"two pass every rule, so ioend 1 is merged into ioend 0 (ioend_merge, "
+			"stage merged) and ONE transaction converts all 32 KiB before "
+			"iomap_finish_ioends ends writeback on both. A different UNWRITTEN/SHARED "
+			"state, a gap, or one failed bio would have kept them apart: two "
+			"conversions. fiemap shows one written extent.",
+		.seed_section = "Buffered I/O > Pagecache Writeback > Pagecache Writeback Completion",
+		.seed_doc = OPS,
+		.mkfs = "",
+		.commands = cmds_ioend_merge,
+		.open = "",
+	} },
+	{ .pub = {
+		.name = "stale-mapping",
+		.title = "A stale mapping is looked up again",
+		.explanation =
+			"iomap holds no filesystem lock between ->iomap_begin and the moment it "
+			"locks the folio, so the extent map may change in between (writeback "
+			"converting extents, a concurrent write, a truncate). extentfs puts its "
+			"mapping sequence number into iomap->validity_cookie and answers "
+			"->iomap_valid by comparing it with the current one. The first pwrite is "
+			"the normal case: one ->iomap_begin, the folio is locked, the cookie still "
+			"matches, the data is copied. The second write is a C program that "
+			"changes the extent map right after ->iomap_begin returned (a test hook "
+			"bumps the sequence number). With the folio locked, ->iomap_valid now "
+			"says no: iomap marks the mapping IOMAP_F_STALE, copies nothing, unlocks "
+			"the folio, and iomap_iter asks ->iomap_begin again for the same "
+			"position — two ->iomap_begin calls for one write. The second mapping is "
+			"valid and the write completes; fsync and the read show the data.",
+		.seed_section = "Buffered I/O > ``struct iomap_folio_ops``",
+		.seed_doc = OPS,
+		.mkfs = "",
+		.commands = NULL,
+		.open = "",
+	}, .drive = drive_stale_mapping },
 	{ .pub = {
 		.name = "dio-sync",
 		.title = "Direct I/O, synchronous",

@@ -291,6 +291,63 @@ void mapping_set_error(struct address_space *mapping, int err);
  */
 int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, loff_t end);
 /**
+ * Start writeback of the dirty folios in [@p start, @p end] through
+ * a_ops->writepages and return without waiting for the I/O (the kernel's
+ * __filemap_fdatawrite_range, what sync_file_range(2) calls).  The pass
+ * asks for every dirty folio of the range (nr_to_write = LONG_MAX) in both
+ * modes; they differ only for a folio already under writeback:
+ * WB_SYNC_ALL (@p sync_all) waits for it and writes it again,
+ * WB_SYNC_NONE skips it.  In deterministic mode the bios stay queued on the
+ * device until someone waits (folio_wait_writeback(), folio_lock(), fsync).
+ * @param mapping where; @param start first byte; @param end last byte
+ * (inclusive, LLONG_MAX for "to the end")
+ * @param sync_all WB_SYNC_ALL rather than WB_SYNC_NONE
+ * @return 0 or the error ->writepages returned
+ * @pre no folio lock held (writeback locks folios)
+ */
+int __filemap_fdatawrite_range(struct address_space *mapping, loff_t start, loff_t end,
+			       bool sync_all);
+/**
+ * __filemap_fdatawrite_range() with WB_SYNC_ALL, as the kernel's
+ * filemap_fdatawrite_range: data integrity writeback, not waited for.
+ * @param mapping where; @param start first byte; @param end last byte
+ * @return 0 or -errno
+ */
+int filemap_fdatawrite_range(struct address_space *mapping, loff_t start, loff_t end);
+/**
+ * __filemap_fdatawrite_range() with WB_SYNC_NONE, as the kernel's
+ * filemap_fdatawrite_range_kick: start writeback of every dirty folio of
+ * the range that is not under writeback already, wait for nothing.
+ * @param mapping where; @param start first byte; @param end last byte
+ * @return 0 or -errno
+ */
+int filemap_fdatawrite_range_kick(struct address_space *mapping, loff_t start, loff_t end);
+/**
+ * Wait for writeback of the folios in [@p start, @p end] to finish (the
+ * kernel's filemap_fdatawait_range) and report the mapping's legacy AS_*
+ * error flags, clearing them.  Starts no I/O.
+ * @param mapping where; @param start first byte; @param end last byte
+ * @return 0, -EIO or -ENOSPC
+ */
+int filemap_fdatawait_range(struct address_space *mapping, loff_t start, loff_t end);
+/**
+ * Report a writeback error recorded in the file's mapping since @p file
+ * last looked (errseq), once, and clear the legacy AS_* flags (the
+ * kernel's file_check_and_advance_wb_err).
+ * @param file the open file (its f_wb_err advances)
+ * @return 0 or the negative errno
+ */
+int file_check_and_advance_wb_err(struct file *file);
+/**
+ * Wait for writeback of [@p start, @p end] of @p file's mapping, then
+ * file_check_and_advance_wb_err() (the kernel's file_fdatawait_range, what
+ * sync_file_range(2)'s WAIT flags call).
+ * @param file the open file; @param start first byte; @param end last byte
+ * @return 0 or the negative errno of a writeback error not yet reported
+ *         to this file
+ */
+int file_fdatawait_range(struct file *file, loff_t start, loff_t end);
+/**
  * Whether any folio in [@p start, @p end] is dirty or under writeback.
  * @param mapping where; @param start first byte; @param end last byte
  * @return true if writeback is needed or in flight

@@ -16,6 +16,9 @@
  *   iocmd-8.*  on extentfs end to end: scenario 09, errors from the
  *              filesystem and the VFS checks, reflink, buffered pwrite and
  *              pread (not yet), reference-only commands
+ *   iocmd-9.*  sync_range: what -w / -a / -b / no option / length 0 write
+ *              (and leave dirty), extentfs_sync_file_range()'s argument
+ *              rules (its messages and exit codes are in iocmd-4.1)
  *   (pwrite, pread and the aio commands: test_pio.c)
  *
  * Where the expected strings come from: every string marked "xfs_io 6.1"
@@ -31,6 +34,7 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -571,6 +575,8 @@ END_TEST
 static const struct report_case help_cases[] = {
 	{ "help bmap",
 	  "bmap [-acelpv] [-n nx] -- print block mapping for an XFS file\n\n prints the block mapping for an XFS file's data or attribute forks\n Example:\n 'bmap -vp' - tabular format verbose map, including unwritten extents\n\n bmap prints the map of disk blocks used by the current file.\n The map lists each extent used by the file, as well as regions in the\n file that do not have any corresponding blocks (holes).\n By default, each line of the listing takes the following form:\n     extent: [startoffset..endoffset]: startblock..endblock\n Holes are marked by replacing the startblock..endblock with 'hole'.\n All the file offsets and disk blocks are in units of 512-byte blocks.\n -a -- prints the attribute fork map instead of the data fork.\n -c -- prints the copy-on-write fork map instead of the data fork.\n       This works only if the kernel was compiled in debug mode.\n -e -- print delayed allocation extents.\n -l -- also displays the length of each extent in 512-byte blocks.\n -n -- query n extents.\n -p -- obtain all unwritten extents as well (w/ -v show which are unwritten.)\n -v -- Verbose information, specify ag info.  Show flags legend on 2nd -v\n Note: the bmap for non-regular files can be obtained provided the file\n was opened appropriately (in particular, must be opened read-only).\n\n" },
+	{ "help sync_range",
+	  "sync_range [-abw] off len -- Control writeback on a range of a file\n\n Trigger specific writeback commands on a range of the current file\n\n With no options, the SYNC_FILE_RANGE_WRITE is implied.\n -a -- wait for IO to finish after writing (SYNC_FILE_RANGE_WAIT_AFTER).\n -b -- wait for IO to finish before writing (SYNC_FILE_RANGE_WAIT_BEFORE).\n -w -- write dirty data in range (SYNC_FILE_RANGE_WRITE).\n\n" },
 	{ "help close",
 	  "close -- close the current open file\n" },
 	{ "help falloc",
@@ -1173,6 +1179,45 @@ static const struct usage_case usage_cases[] = {
 	{ "rl",
 	  "",
 	  "bad argument count 0 to rl, expected at least 1 arguments\n", 0, false },
+	{ "sync_range",
+	  "",
+	  "bad argument count 0 to sync_range, expected at least 2 arguments\n", 0, false },
+	{ "sync_range 0",
+	  "",
+	  "bad argument count 1 to sync_range, expected at least 2 arguments\n", 0, false },
+	{ "sync_range -a",
+	  "",
+	  "bad argument count 1 to sync_range, expected at least 2 arguments\n", 0, false },
+	{ "sync_range -x 0 4k",
+	  "sync_range [-abw] off len -- Control writeback on a range of a file\n",
+	  "sync_range: invalid option -- 'x'\n", 1, false },
+	{ "sync_range 0 4k 8k",
+	  "sync_range [-abw] off len -- Control writeback on a range of a file\n",
+	  "", 1, false },
+	{ "sync_range x 4k",
+	  "non-numeric offset argument -- x\n",
+	  "", 1, false },
+	{ "sync_range 0 x",
+	  "non-numeric length argument -- x\n",
+	  "", 1, false },
+	{ "sync_range 0 -1",
+	  "sync_range [-abw] off len -- Control writeback on a range of a file\n",
+	  "sync_range: invalid option -- '1'\n", 1, false },
+	{ "sync_range -- -5 4k",
+	  "non-numeric offset argument -- -5\n",
+	  "", 1, false },
+	{ "sync_range -- 0 -5",
+	  "non-numeric length argument -- -5\n",
+	  "", 1, false },
+	{ "sync_range 7e 2e",
+	  "",
+	  "sync_file_range: Invalid argument\n", 1, false },
+	{ "sync_range 8e 1",
+	  "non-numeric offset argument -- 8e\n",
+	  "", 1, false },
+	{ "sync_range 0 4k -w",
+	  "",
+	  "", 0, false },
 };
 
 /*
@@ -1781,6 +1826,169 @@ START_TEST(iocmd_8_7_swapon)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------- */
+/* iocmd-9: sync_range on extentfs                                        */
+
+/*
+ * State of file block @blk (4 KiB blocks): 'D' delayed allocation (data
+ * only in the page cache), 'U' unwritten, 'W' written, 'H' hole; and
+ * whether its folio is still dirty.
+ */
+static char block_state(loff_t blk, bool *dirty)
+{
+	struct file *f = iocmd_current_file(IC);
+	struct folio *folio = filemap_get_folio(f->f_inode->i_mapping, (pgoff_t)blk);
+	struct extentfs_bmap_rec *recs;
+	loff_t pos = blk * 4096;
+	char c = 'H';
+	size_t nr;
+
+	*dirty = folio && folio_test(folio, PG_dirty);
+	if (folio)
+		folio_put(folio);
+	ck_assert_int_eq(extentfs_getbmap(f, &recs, &nr), 0);
+	for (size_t i = 0; i < nr; i++)
+		if (pos >= recs[i].offset && (uint64_t)(pos - recs[i].offset) < recs[i].length)
+			c = recs[i].delalloc ? 'D' : recs[i].addr < 0 ? 'H' : recs[i].unwritten ? 'U' : 'W';
+	free(recs);
+	return c;
+}
+
+/* The 8 blocks of a 32 KiB file as a string of block_state() letters,
+ * lower case while the folio is dirty. */
+static void file_blocks(char out[9])
+{
+	for (int b = 0; b < 8; b++) {
+		bool dirty;
+		char c = block_state(b, &dirty);
+
+		out[b] = dirty ? (char)(c - 'A' + 'a') : c;
+	}
+	out[8] = '\0';
+}
+
+/* Which of the 8 folios of a 32 KiB file are dirty: 'd', or '.' if clean. */
+static void dirty_folios(char out[9])
+{
+	for (int b = 0; b < 8; b++) {
+		bool dirty;
+
+		(void)block_state(b, &dirty);
+		out[b] = dirty ? 'd' : '.';
+	}
+	out[8] = '\0';
+}
+
+/*
+ * iocmd-9.1: what each form of sync_range does to 32 KiB of fresh
+ * buffered data.  -w (and no option) starts writeback of exactly its
+ * range, which may end mid-file: those folios stop being dirty, the
+ * others stay dirty; whether the I/O has finished when it returns is not
+ * promised (in deterministic mode it may wait for someone to wait), so
+ * each start is followed by -a, after which the blocks read back as
+ * written.  The first writeback turns the whole delayed allocation into
+ * unwritten space, as XFS does; only written blocks become 'W'.  -a and
+ * -b alone only wait: dirty data stays dirty.  Options replace each
+ * other (the last wins), a sub-block range covers its folio, a length of
+ * 0 means "to EOF".  Nothing is printed and the exit code stays 0.
+ */
+START_TEST(iocmd_9_1_sync_range_forms)
+{
+	char blocks[9];
+
+	ck_assert_int_eq(iocmd_open(IC, "f", IOCMD_IO_CREAT), 0);
+	run_ok("pwrite -S 0x5a -b 4096 0 32k");
+	file_blocks(blocks);
+	ck_assert_str_eq(blocks, "dddddddd");
+	run_ok("sync_range -a 0 32k");
+	run_ok("sync_range -b 0 32k");
+	file_blocks(blocks);
+	ck_assert_str_eq(blocks, "dddddddd");
+	run_ok("sync_range -w 0 8k");
+	ck_assert_str_eq(OUT, "");
+	dirty_folios(blocks);
+	ck_assert_str_eq(blocks, "..dddddd");
+	run_ok("sync_range -a 0 8k");
+	file_blocks(blocks);
+	ck_assert_str_eq(blocks, "WWuuuuuu");
+	run_ok("sync_range 12k 4k");
+	dirty_folios(blocks);
+	ck_assert_str_eq(blocks, "..d.dddd");
+	run_ok("sync_range -b 12k 4k");
+	file_blocks(blocks);
+	ck_assert_str_eq(blocks, "WWuWuuuu");
+	/* options replace each other: -w then -a is a wait only */
+	run_ok("sync_range -w -a 8k 4k");
+	dirty_folios(blocks);
+	ck_assert_str_eq(blocks, "..d.dddd");
+	run_ok("sync_range -a -w 8k 4k");
+	dirty_folios(blocks);
+	ck_assert_str_eq(blocks, "....dddd");
+	/* a sub-block range covers its whole folio */
+	run_ok("sync_range 16385 1");
+	dirty_folios(blocks);
+	ck_assert_str_eq(blocks, ".....ddd");
+	/* length 0: to the end of the file */
+	run_ok("sync_range 20k 0");
+	dirty_folios(blocks);
+	ck_assert_str_eq(blocks, "........");
+	run_ok("sync_range -a 0 0");
+	file_blocks(blocks);
+	ck_assert_str_eq(blocks, "WWWWWWWW");
+	ck_assert_int_eq(iocmd_exit_code(IC), 0);
+	run_ok("pread -v 32767 1");
+	ck_assert_msg(strncmp(OUT, "00007fff:  5a", 13) == 0, "%s", OUT);
+}
+END_TEST
+
+/*
+ * iocmd-9.2: extentfs_sync_file_range() takes ksys_sync_file_range()'s
+ * arguments: unknown flags, a negative offset or length, or an end that
+ * overflows are -EINVAL (and write nothing); a range past EOF, an offset
+ * of LLONG_MAX with length 0, and any combination of the three flags
+ * (all three: a data integrity pass) are fine.
+ */
+START_TEST(iocmd_9_2_sync_file_range_arguments)
+{
+	static const struct {
+		loff_t off, len;
+		unsigned flags;
+		int want;
+	} tab[] = {
+		{ 0, 4096, 8, -EINVAL },
+		{ 0, 4096, ~0u, -EINVAL },
+		{ -1, 4096, SYNC_FILE_RANGE_WRITE, -EINVAL },
+		{ 0, -1, SYNC_FILE_RANGE_WRITE, -EINVAL },
+		{ 4096, -4096, SYNC_FILE_RANGE_WRITE, -EINVAL },
+		{ LLONG_MAX, 1, SYNC_FILE_RANGE_WRITE, -EINVAL },
+		{ 7ll << 60, 2ll << 60, SYNC_FILE_RANGE_WRITE, -EINVAL },
+		{ LLONG_MAX, 0, SYNC_FILE_RANGE_WRITE, 0 },
+		{ 1ll << 40, 4096, SYNC_FILE_RANGE_WRITE, 0 },
+		{ 0, 0, 0, 0 },
+		{ 0, 4096, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WAIT_AFTER, 0 },
+	};
+	struct file *f;
+	char blocks[9];
+
+	ck_assert_int_eq(iocmd_open(IC, "f", IOCMD_IO_CREAT), 0);
+	run_ok("pwrite -S 0x5a -b 4096 0 32k");
+	f = iocmd_current_file(IC);
+	for (size_t i = 0; i < ARRAY_SIZE(tab); i++)
+		ck_assert_msg(extentfs_sync_file_range(f, tab[i].off, tab[i].len, tab[i].flags) ==
+				      tab[i].want, "row %zu", i);
+	/* none of those wrote anything of the file */
+	file_blocks(blocks);
+	ck_assert_str_eq(blocks, "dddddddd");
+	ck_assert_int_eq(extentfs_sync_file_range(f, 0, 0,
+						  SYNC_FILE_RANGE_WAIT_BEFORE |
+							  SYNC_FILE_RANGE_WRITE |
+							  SYNC_FILE_RANGE_WAIT_AFTER),
+			 0);
+	file_blocks(blocks);
+	ck_assert_str_eq(blocks, "WWWWWWWW");
+}
+END_TEST
+
 static Suite *iocmd_suite(void)
 {
 	Suite *s = suite_create("iocmd");
@@ -1822,6 +2030,8 @@ static Suite *iocmd_suite(void)
 	tcase_add_test(fs, iocmd_8_5_buffered_io);
 	tcase_add_test(fs, iocmd_8_6_fibmap);
 	tcase_add_test(fs, iocmd_8_7_swapon);
+	tcase_add_test(fs, iocmd_9_1_sync_range_forms);
+	tcase_add_test(fs, iocmd_9_2_sync_file_range_arguments);
 	suite_add_tcase(s, fs);
 	return s;
 }

@@ -9,7 +9,9 @@
  *   filemap-3.*  folio lock and writeback across threads, lookups racing
  *                with removal, a folio locked by read I/O that nobody waits
  *                for (deterministic mode)
- *   filemap-4.*  writeback, errors (AS_* flags vs errseq), range queries
+ *   filemap-4.*  writeback, errors (AS_* flags vs errseq), range queries,
+ *                the two halves sync_file_range() uses separately (start
+ *                writeback without waiting; wait and report)
  *   filemap-5.*  truncate_pagecache_range() and
  *                invalidate_inode_pages2_range()
  *   folio-6.*    folio_check() invariants, references, events
@@ -767,6 +769,160 @@ START_TEST(filemap_4_3_range_needs_writeback_table)
 }
 END_TEST
 
+/* Start writeback on every dirty folio of the range and leave it in
+ * flight (no completion yet): what a submitted, not yet finished bio does. */
+static struct folio *held[8];
+static int nr_held;
+
+static int holding_writepages(struct address_space *m, struct writeback_control *wbc)
+{
+	pgoff_t index = (pgoff_t)wbc->range_start >> PAGE_SHIFT;
+	pgoff_t last = (pgoff_t)wbc->range_end >> PAGE_SHIFT;
+	struct folio *folio;
+
+	seen_wbc = *wbc;
+	writepages_calls++;
+	while ((folio = filemap_find_next_folio(m, index, last))) {
+		index = folio->index + folio_nr_pages(folio);
+		folio_lock(folio);
+		if (folio_clear_dirty_for_io(folio)) {
+			folio_start_writeback(folio);
+			ck_assert_int_lt(nr_held, 8);
+			held[nr_held++] = folio;
+		}
+		folio_unlock(folio);
+		folio_put(folio);
+		if (index > last)
+			break;
+	}
+	return writepages_ret;
+}
+
+static const struct address_space_operations holding_ops = {
+	.writepages = holding_writepages,
+};
+
+/* End writeback of every held folio from other threads, a little later. */
+static void complete_held_later(void)
+{
+	for (int i = 0; i < nr_held; i++) {
+		ck_assert_int_lt(nr_wb_threads, 16);
+		pthread_create(&wb_threads[nr_wb_threads++], NULL, end_writeback_later, held[i]);
+	}
+	nr_held = 0;
+}
+
+START_TEST(filemap_4_4_fdatawrite_does_not_wait)
+{
+	/* filemap-4.4: __filemap_fdatawrite_range() (sync_file_range's WRITE)
+	 * hands ->writepages the byte range, WB_SYNC_NONE or WB_SYNC_ALL as
+	 * asked (filemap_fdatawrite_range() = ALL, the _kick variant = NONE),
+	 * nr_to_write LONG_MAX (every dirty folio, not a background share),
+	 * and returns while the folios are still under writeback;
+	 * filemap_fdatawait_range() then waits for exactly those.  Nothing is
+	 * called for an empty range, an empty cache or a mapping without
+	 * ->writepages; a ->writepages error comes back. */
+	struct folio *f[4];
+
+	setup_inode(12, false, &holding_ops);
+	writepages_calls = 0;
+	writepages_ret = 0;
+	for (int i = 0; i < 4; i++) {
+		f[i] = add_folio((pgoff_t)i, 0);
+		folio_mark_uptodate(f[i]);
+		folio_mark_dirty(f[i]);
+	}
+	ck_assert_int_eq(__filemap_fdatawrite_range(mapping, P, 3 * P - 1, false), 0);
+	ck_assert_int_eq(writepages_calls, 1);
+	ck_assert_int_eq(seen_wbc.range_start, P);
+	ck_assert_int_eq(seen_wbc.range_end, 3 * P - 1);
+	ck_assert(!seen_wbc.sync_all);
+	ck_assert_int_eq(seen_wbc.nr_to_write, LONG_MAX);
+	/* returned without waiting: folios 1 and 2 are still in flight */
+	for (int i = 1; i <= 2; i++) {
+		ck_assert(!folio_test(f[i], PG_dirty));
+		ck_assert(folio_test(f[i], PG_writeback));
+	}
+	ck_assert(folio_test(f[0], PG_dirty) && folio_test(f[3], PG_dirty));
+	ck_assert(!folio_test(f[0], PG_writeback) && !folio_test(f[3], PG_writeback));
+	/* the wait half waits for them */
+	complete_held_later();
+	ck_assert_int_eq(filemap_fdatawait_range(mapping, P, 3 * P - 1), 0);
+	for (int i = 1; i <= 2; i++)
+		ck_assert(!folio_test(f[i], PG_writeback));
+	join_wb_threads();
+
+	/* the two wrappers pick the sync mode */
+	ck_assert_int_eq(filemap_fdatawrite_range(mapping, 0, P - 1), 0);
+	ck_assert(seen_wbc.sync_all);
+	ck_assert(folio_test(f[0], PG_writeback));
+	ck_assert_int_eq(filemap_fdatawrite_range_kick(mapping, 3 * P, LLONG_MAX), 0);
+	ck_assert(!seen_wbc.sync_all);
+	ck_assert_int_eq(seen_wbc.range_end, LLONG_MAX);
+	ck_assert(folio_test(f[3], PG_writeback));
+	ck_assert_int_eq(writepages_calls, 3);
+	complete_held_later();
+	ck_assert_int_eq(filemap_fdatawait_range(mapping, 0, LLONG_MAX), 0);
+	join_wb_threads();
+	ck_assert(!filemap_range_needs_writeback(mapping, 0, LLONG_MAX));
+
+	/* an empty range calls nothing; an error is returned */
+	ck_assert_int_eq(__filemap_fdatawrite_range(mapping, 10, 9, false), 0);
+	ck_assert_int_eq(writepages_calls, 3);
+	folio_mark_dirty(f[2]);
+	writepages_ret = -ENOSPC;
+	ck_assert_int_eq(__filemap_fdatawrite_range(mapping, 0, LLONG_MAX, false), -ENOSPC);
+	writepages_ret = 0;
+	complete_held_later();
+	join_wb_threads();
+	teardown_inode();
+
+	/* no ->writepages: the folios stay dirty, 0 is returned */
+	setup_inode(12, false, NULL);
+	f[0] = add_folio(0, 0);
+	folio_mark_uptodate(f[0]);
+	folio_mark_dirty(f[0]);
+	ck_assert_int_eq(__filemap_fdatawrite_range(mapping, 0, LLONG_MAX, true), 0);
+	ck_assert(folio_test(f[0], PG_dirty));
+	folio_clear_dirty_for_io(f[0]);
+	teardown_inode();
+
+	/* an empty cache: ->writepages is not even asked */
+	setup_inode(12, false, &holding_ops);
+	writepages_calls = 0;
+	ck_assert_int_eq(__filemap_fdatawrite_range(mapping, 0, LLONG_MAX, true), 0);
+	ck_assert_int_eq(writepages_calls, 0);
+	teardown_inode();
+}
+END_TEST
+
+START_TEST(filemap_4_5_fdatawait_errors)
+{
+	/* filemap-4.5: filemap_fdatawait_range() reports and clears the AS_*
+	 * flags (once); file_fdatawait_range() reports an error recorded
+	 * since the file sampled the errseq, once per file, and clears the
+	 * flags too — a second file that sampled before still gets it. */
+	struct file a = { 0 }, b = { 0 };
+
+	setup_inode(12, false, NULL);
+	add_folio(0, 0);
+	mapping_set_error(mapping, -ENOSPC);
+	ck_assert_int_eq(filemap_fdatawait_range(mapping, 0, LLONG_MAX), -ENOSPC);
+	ck_assert_int_eq(filemap_fdatawait_range(mapping, 0, LLONG_MAX), 0);
+
+	a.f_inode = b.f_inode = &inode;
+	a.f_wb_err = b.f_wb_err = errseq_sample(&mapping->wb_err);
+	mapping_set_error(mapping, -EIO);
+	ck_assert_int_eq(file_fdatawait_range(&a, 0, LLONG_MAX), -EIO);
+	ck_assert_int_eq(file_fdatawait_range(&a, 0, LLONG_MAX), 0);
+	/* the legacy flags went with the first report */
+	ck_assert_int_eq(filemap_fdatawait_range(mapping, 0, LLONG_MAX), 0);
+	ck_assert_int_eq(file_check_and_advance_wb_err(&b), -EIO);
+	ck_assert_int_eq(file_check_and_advance_wb_err(&b), 0);
+	teardown_inode();
+}
+END_TEST
+
 /* ---------------------------------------------------------------------- */
 /* filemap-5: truncate and invalidate                                      */
 /* ---------------------------------------------------------------------- */
@@ -1082,6 +1238,8 @@ static Suite *filemap_suite(void)
 	tcase_add_test(tc, filemap_4_1_write_and_wait_range);
 	tcase_add_test(tc, filemap_4_2_errors_flags_vs_errseq);
 	tcase_add_test(tc, filemap_4_3_range_needs_writeback_table);
+	tcase_add_test(tc, filemap_4_4_fdatawrite_does_not_wait);
+	tcase_add_test(tc, filemap_4_5_fdatawait_errors);
 	tcase_add_test(tc, filemap_5_1_truncate_range);
 	tcase_add_test(tc, filemap_5_2_invalidate2_busy_table);
 	tcase_add_test(tc, folio_6_1_check_invariants_table);

@@ -11,7 +11,10 @@
  *             (every field, sequence numbers and timestamps included)
  *   vizs-3.*  the issue's acceptance: the model folded over a scenario
  *             reaches the expected folio / ioend / bio / lock states at
- *             named steps (viz_model_op_step / viz_model_step_over)
+ *             named steps (viz_model_op_step / viz_model_step_over);
+ *             3.11 ioend-merge (an ioend MERGED into its neighbour), 3.12
+ *             stale-mapping (->iomap_valid says stale: two ->iomap_begin
+ *             for one write, the second at the same position)
  *   vizs-4.*  sessions: typed commands, their text, growing events, errors
  *
  * Named steps: "after op N" is viz_model_step_over(m, viz_model_op_step(m, N)),
@@ -143,6 +146,8 @@ static const struct expect expects[] = {
 	{ "fiemap", 4, { 0 } },
 	{ "swapfile", 3, { 0 } },
 	{ "lock-inversion", 3, { 0 } },
+	{ "ioend-merge", 5, { 0 } },
+	{ "stale-mapping", 4, { 0, 4096, 0, 0 } },
 };
 
 #define NR_EXPECTS (sizeof(expects) / sizeof(expects[0]))
@@ -685,6 +690,136 @@ START_TEST(vizs_3_10_partial_blocks)
 }
 END_TEST
 
+START_TEST(vizs_3_11_ioend_merge)
+{
+	/* vizs-3.11: during the fsync (the scenario's only one) the two
+	 * ioends complete in one batch; just after the ioend_merge event one
+	 * of them is MERGED with `into` = the other's id, and that other one
+	 * is contiguous with it in the file, ahead of it, with the same
+	 * UNWRITTEN state and no error.  After the fsync every ioend is
+	 * FINISHED, no block is dirty, and no folio is under writeback. */
+	static const char *const merge_ev[] = { "ioend_merge" };
+	struct viz_store *st = run_named("ioend-merge");
+	struct viz_model *m = viz_model_new(st);
+	const struct viz_state *s;
+	size_t begin, end, at, fsync_op = SIZE_MAX;
+	bool merged = false;
+
+	ck_assert_ptr_nonnull(m);
+	for (size_t op = 0; viz_model_op_step(m, op) < viz_model_nr_steps(m); op++)
+		if (strcmp(viz_state_op(seek(m, viz_model_op_step(m, op))), "fsync") == 0)
+			fsync_op = op;
+	ck_assert_msg(fsync_op != SIZE_MAX, "no fsync in ioend-merge");
+	begin = viz_model_op_step(m, fsync_op);
+	end = after_op(m, fsync_op);
+	at = viz_model_next_break(m, begin, merge_ev, 1);
+	ck_assert_msg(at <= end, "no ioend_merge during the fsync");
+	s = seek(m, at);
+	ck_assert_str_eq(viz_state_op(s), "fsync");
+	ck_assert_uint_ge(viz_state_nr_ioends(s), 2);
+	for (size_t i = 0; i < viz_state_nr_ioends(s); i++) {
+		const struct viz_ioend *io = viz_state_ioend(s, i);
+
+		if (io->stage != VIZ_IOEND_MERGED)
+			continue;
+		for (size_t j = 0; j < viz_state_nr_ioends(s); j++) {
+			const struct viz_ioend *head = viz_state_ioend(s, j);
+
+			if (j == i || (int64_t)head->id != io->into)
+				continue;
+			ck_assert_uint_lt(head->offset, io->offset);
+			ck_assert_uint_eq(head->offset + head->size, io->offset);
+			ck_assert_str_eq(head->flags, io->flags);
+			ck_assert_str_eq(io->flags, "UNWRITTEN");
+			ck_assert_int_eq(head->error, 0);
+			ck_assert_int_eq(io->error, 0);
+			ck_assert_int_ne(head->stage, VIZ_IOEND_MERGED);
+			merged = true;
+		}
+	}
+	ck_assert_msg(merged, "no ioend in stage MERGED with into = another ioend's id");
+
+	s = seek(m, end);
+	ck_assert_int_eq(viz_state_op_ret(s), 0);
+	ck_assert_uint_ge(viz_state_nr_ioends(s), 2);
+	for (size_t i = 0; i < viz_state_nr_ioends(s); i++)
+		ck_assert_int_eq(viz_state_ioend(s, i)->stage, VIZ_IOEND_FINISHED);
+	ck_assert_uint_eq(all_dirty_blocks(s), 0);
+	for (size_t i = 0; i < viz_state_nr_folios(s); i++)
+		ck_assert(!(viz_state_folio(s, i)->flags & VIZ_FOLIO_WRITEBACK));
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/* ->iomap_begin calls of operation @op, just before its op_end. */
+static unsigned iter_begins(struct viz_model *m, size_t op)
+{
+	const struct viz_state *s = seek(m, after_op(m, op) - 1);
+
+	return viz_state_iter(s)->nr_begin;
+}
+
+/*
+ * In events [@from, @to): a ->iomap_end that wrote nothing, directly
+ * followed (among the fs_iomap_* events) by a ->iomap_begin of the same
+ * position — what a stale mapping looks like in the stream.
+ */
+static bool has_relookup(const struct viz_store *st, size_t from, size_t to)
+{
+	struct trace_event ev;
+	bool end_unwritten = false;
+	uint64_t end_pos = 0;
+
+	for (size_t i = from; i < to; i++) {
+		const char *name = viz_store_name(st, i);
+
+		if (strcmp(name, "fs_iomap_end") == 0) {
+			ck_assert_int_eq(viz_store_get(st, i, &ev), 0);
+			end_unwritten = field_s(&ev, "written") == 0;
+			end_pos = (uint64_t)field_s(&ev, "pos");
+		} else if (strcmp(name, "fs_iomap_begin") == 0) {
+			ck_assert_int_eq(viz_store_get(st, i, &ev), 0);
+			if (end_unwritten && (uint64_t)field_s(&ev, "pos") == end_pos)
+				return true;
+			end_unwritten = false;
+		}
+	}
+	return false;
+}
+
+START_TEST(vizs_3_12_stale_mapping)
+{
+	/* vizs-3.12: the plain pwrite (op 0) maps once and is not looked up
+	 * again; the C-driven write (op 1), whose extent map changes after
+	 * ->iomap_begin, makes exactly two ->iomap_begin calls, the first
+	 * mapping ending with nothing written and the second asked for the
+	 * same position, and it still writes its 4096 bytes; after fsync
+	 * (op 2) nothing is dirty and the read (op 3) succeeds. */
+	struct viz_store *st = run_named("stale-mapping");
+	struct viz_model *m = viz_model_new(st);
+	const struct viz_state *s;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(iter_begins(m, 0), 1);
+	ck_assert(!has_relookup(st, viz_model_op_step(m, 0), after_op(m, 0)));
+	ck_assert_uint_eq(iter_begins(m, 1), 2);
+	ck_assert(has_relookup(st, viz_model_op_step(m, 1), after_op(m, 1)));
+	/* The model counts the re-lookup the panel shows, and only that one. */
+	ck_assert_uint_ge(viz_state_iter(seek(m, after_op(m, 1) - 1))->nr_stale, 1);
+	ck_assert_uint_eq(viz_state_iter(seek(m, after_op(m, 0) - 1))->nr_stale, 0);
+	s = seek(m, after_op(m, 1));
+	ck_assert_str_eq(viz_state_op(s),
+			 "write(f, buf, 4 KiB) at 4 KiB; the extent map changes after ->iomap_begin");
+	ck_assert_int_eq(viz_state_op_ret(s), 4096);
+	s = seek(m, after_op(m, 2));
+	ck_assert_str_eq(viz_state_op(s), "fsync");
+	ck_assert_uint_eq(all_dirty_blocks(s), 0);
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------- */
 /* vizs-4: sessions                                                        */
 /* ---------------------------------------------------------------------- */
@@ -792,6 +927,8 @@ static Suite *scenario_suite(void)
 	tcase_add_test(tc, vizs_3_8_short_write_and_mkwrite);
 	tcase_add_test(tc, vizs_3_9_iterator_flags);
 	tcase_add_test(tc, vizs_3_10_partial_blocks);
+	tcase_add_test(tc, vizs_3_11_ioend_merge);
+	tcase_add_test(tc, vizs_3_12_stale_mapping);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vizs-4 sessions");
