@@ -45,6 +45,7 @@ struct io_layout {
 	size_t bio_first, bio_shown;
 	double works_y;     /* baseline of the works header */
 	size_t work_first, work_shown;
+	double legend_y;    /* baseline of the stage legend (0: none) */
 };
 
 static const char *const stage_name[] = {
@@ -72,6 +73,21 @@ static enum viz_colour_id stage_colour(enum viz_ioend_stage st)
 	case VIZ_IOEND_FINISHED:
 	default:
 		return VIZ_C_BLOCK_UPTODATE;
+	}
+}
+
+/* One swatch per stage, in life-cycle order, along the bottom of the panel. */
+static void stage_legend(cairo_t *cr, double y, double w)
+{
+	double x = VR_PAD;
+
+	vr_font(cr, false, false, 9);
+	for (int st = VIZ_IOEND_BUILDING; st <= VIZ_IOEND_FINISHED && x < w - 20; st++) {
+		vr_colour(cr, stage_colour((enum viz_ioend_stage)st));
+		cairo_rectangle(cr, x, y - 8, 9, 9);
+		cairo_fill(cr);
+		vr_colour(cr, VIZ_C_TEXT);
+		x += 12 + vr_text(cr, x + 12, y, w - x - 12, stage_name[st]) + 10;
 	}
 }
 
@@ -152,6 +168,11 @@ static void layout(const struct viz_view *v, double w, double h, struct io_layou
 	L->bio_shown = nb < MAX_BIO_ROWS ? nb : MAX_BIO_ROWS;
 	L->bio_first = nb - L->bio_shown;
 	bottom = h - 4;
+	if (L->n && h > VR_TITLE_H + 6 * VR_LINE) {
+		/* the stage colours, so that a box's stripe can be read */
+		L->legend_y = h - 6;
+		bottom -= VR_LINE;
+	}
 	if (nw) {
 		bottom -= (L->work_shown + 1) * VR_LINE + 2;
 		L->works_y = bottom + VR_LINE;
@@ -368,6 +389,8 @@ void vr_draw_ioend(const struct viz_view *v, cairo_t *cr, double w, double h)
 		draw_bios(v, cr, &L, w);
 	if (viz_state_nr_works(s))
 		draw_works(v, cr, &L, w);
+	if (L.legend_y > 0)
+		stage_legend(cr, L.legend_y, w);
 	layout_free(&L);
 }
 
