@@ -75,14 +75,16 @@ int viz_app_export(enum viz_panel p, const struct viz_view *a, const struct viz_
 		snprintf(err, errlen, "%s: unknown extension (use .png, .svg or .pdf)", path);
 		return -EINVAL;
 	}
+	/* Side by side, each view gets the whole w x h: the image is 2w wide,
+	 * so that both stay as readable as one view alone. */
 	if (k == OUT_PNG)
-		s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+		s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 2 * w, h);
 	else if (k == OUT_SVG)
-		s = cairo_svg_surface_create(path, w, h);
+		s = cairo_svg_surface_create(path, 2 * w, h);
 	else
-		s = cairo_pdf_surface_create(path, w, h);
+		s = cairo_pdf_surface_create(path, 2 * w, h);
 	cr = cairo_create(s);
-	draw_pair(p, a, b, cr, w, h);
+	draw_pair(p, a, b, cr, 2 * w, h);
 	cairo_destroy(cr);
 	if (k == OUT_PNG)
 		st = cairo_surface_write_to_png(s, path);

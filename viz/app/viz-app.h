@@ -137,13 +137,13 @@ struct viz_options {
 
 /**
  * Export a view, or two views side by side (compare mode), to a PNG, SVG or
- * PDF chosen by the file's extension.  Each view gets half the width when
- * @p b is not NULL.
+ * PDF chosen by the file's extension.  When @p b is not NULL the two views
+ * stand side by side, each @p w wide: the image is 2 * @p w wide.
  * @param p      panel (VIZ_PANEL_ALL for the whole view)
  * @param a      the view (left)
  * @param b      the second view (right), or NULL
  * @param path   output file
- * @param w      width (pixels for PNG, points otherwise)
+ * @param w      width of one view (pixels for PNG, points otherwise)
  * @param h      height
  * @param err    message on failure
  * @param errlen size of @p err

@@ -46,6 +46,9 @@
 #define PLAY_TICK_MS 30
 #define MAX_BREAKS 64
 
+/* Most pages the window's "Slides" writes at once. */
+#define SLIDES_MAX 500
+
 struct vwin;
 
 /* One drawing area: which pane, which panel. */
@@ -926,6 +929,7 @@ static void cmd_activate(GtkEntry *e, gpointer data)
 	struct pane *p = active_pane(w);
 	char *line = g_strdup(gtk_editable_get_text(GTK_EDITABLE(e)));
 	char *out = NULL, *echo, err[512] = "";
+	size_t before;
 	int ret;
 
 	g_strstrip(line);
@@ -945,6 +949,7 @@ static void cmd_activate(GtkEntry *e, gpointer data)
 	echo = g_strdup_printf("xfs_io> %s\n", line);
 	cmd_append(w, echo);
 	g_free(echo);
+	before = nr_steps(p);
 	ret = viz_doc_run_command(p->doc, line, &out);
 	if (out)
 		cmd_append(w, out);
@@ -955,9 +960,17 @@ static void cmd_activate(GtkEntry *e, gpointer data)
 		g_free(msg);
 	}
 	free(out);
-	/* The store grew: show the new events and stand at the end. */
+	/*
+	 * The store grew.  The command has already run, but the student came
+	 * to watch it: stand just after its op_begin and play it from there.
+	 */
 	viz_event_list_reset(p->events, p->doc->store);
-	pane_seek(p, nr_steps(p));
+	if (nr_steps(p) > before) {
+		pane_seek(p, before + 1);
+		set_playing(w, true);
+	} else {
+		pane_seek(p, nr_steps(p));
+	}
 	gtk_editable_set_text(GTK_EDITABLE(e), "");
 done:
 	g_free(line);
@@ -1104,13 +1117,36 @@ static void export_to(struct vwin *w, const char *path, enum viz_panel panel, bo
 			show_error(w, path, "a multi-page export is a PDF: name it .pdf");
 			return;
 		}
+		size_t from, to, nops;
+
 		pane_view(p, &tmpl);
 		tmpl.flash = 0;
-		ret = viz_export_pdf_steps(p->doc->model, panel, &tmpl, path, 0, nr_steps(p),
+		/*
+		 * A built-in scenario: all of it, one page per step (they are
+		 * a few hundred steps).  A recording can have millions of
+		 * steps: slides of the operation being shown, or without
+		 * operations (a kernel trace) from here on, at most SLIDES_MAX
+		 * pages.
+		 */
+		nops = viz_state_nr_ops(viz_model_state(p->doc->model));
+		if (p->doc->scenario) {
+			from = 0;
+			to = nr_steps(p);
+		} else if (nops) {
+			from = viz_model_op_step(p->doc->model, nops - 1) - 1;
+			to = viz_model_step_over(p->doc->model, from + 1);
+		} else {
+			from = at;
+			to = nr_steps(p);
+		}
+		if (!p->doc->scenario && to - from + 1 > SLIDES_MAX)
+			to = from + SLIDES_MAX - 1;
+		ret = viz_export_pdf_steps(p->doc->model, panel, &tmpl, path, from, to,
 					   w->opt.width, w->opt.height, err, sizeof(err));
 		pane_seek(p, at);
 		if (ret >= 0)
-			msg = g_strdup_printf("wrote %d pages to %s", ret, path);
+			msg = g_strdup_printf("wrote %d pages (steps %zu-%zu) to %s", ret, from, to,
+					      path);
 		else
 			msg = g_strdup_printf("export failed: %s", err);
 	} else {

@@ -325,8 +325,9 @@ START_TEST(compare_diverges)
 	ck_assert_msg(strstr(r1.out, "first divergent event: #"), "stdout: %s", r1.out);
 	ck_assert_msg(r2.status == 0, "stderr: %s", r2.err);
 	ck_assert_msg(strstr(r2.out, "no divergence"), "stdout: %s", r2.out);
+	/* Side by side, each view at the default 1280x800. */
 	png_size(out, &w, &h);
-	ck_assert_uint_eq(w, 1280);
+	ck_assert_uint_eq(w, 2 * 1280);
 	ck_assert_uint_eq(h, 800);
 	run_free(&r1);
 	run_free(&r2);
