@@ -15,8 +15,8 @@
  *       file given as argv[1], then timed: viz_store_load_file() +
  *       viz_model_new() + seek to the last step (target: < 2 s).
  *
- * Events are made as samples/iomap-io.c's run() makes them: an in-memory
- * extentfs, xfs_io commands through iocmd, deterministic mode.  It is a
+ * Events are made by viz_commands_run(), as the built-in scenarios are: an
+ * in-memory extentfs, xfs_io commands through iocmd, deterministic mode.  It is a
  * benchmark, not a test: it prints figures and exits 0 unless it cannot
  * run.  Environment: IOMAP_BENCH_VIZ_EVENTS (events of the recording,
  * default 1000000).
@@ -31,8 +31,8 @@
 #include <iomap/lock.h>
 #include <iomap/trace.h>
 
-#include "samples/iocmd/iocmd.h"
 #include "viz/render/viz-render.h"
+#include "viz/scenarios/viz-scenario.h"
 
 #define PLAY_EVENTS 10000u
 #define W 1280
@@ -47,72 +47,114 @@ static double now(void)
 }
 
 /* A sink that only counts, to know when a run has made enough events. */
-static void count_emit(struct trace_sink *sink, const struct trace_event *ev)
+/*
+ * The commands of a run of @rounds rounds: a 64 KiB buffered write in 4 KiB
+ * pieces (so that each piece has its own iomap_iter) into a 4 MiB window of
+ * the file, rewritten round after round, and an fsync every fourth round.
+ * Returns a malloc'ed array of malloc'ed lines (*@n of them) or NULL.
+ */
+static char **round_cmds(size_t rounds, size_t *n)
 {
-	(*(size_t *)sink->priv)++;
+	char **cmds = calloc(rounds + rounds / 4 + 1, sizeof(*cmds));
+
+	*n = 0;
+	if (!cmds)
+		return NULL;
+	for (size_t round = 0; round < rounds; round++) {
+		if (asprintf(&cmds[(*n)++], "pwrite -S 0x%zx -b 4k %zu 64k", round & 0xff,
+			     (round % 64) * 65536) < 0)
+			goto fail;
+		if (round % 4 == 3 && !(cmds[(*n)++] = strdup("fsync")))
+			goto fail;
+	}
+	return cmds;
+fail:
+	for (size_t i = 0; i < *n; i++)
+		free(cmds[i]);
+	free(cmds);
+	return NULL;
+}
+
+static void free_cmds(char **cmds, size_t n)
+{
+	for (size_t i = 0; cmds && i < n; i++)
+		free(cmds[i]);
+	free(cmds);
+}
+
+/* Run @rounds rounds into @st (and @also, may be NULL); 0 or -1 (printed). */
+static int run_rounds(size_t rounds, struct viz_store *st, struct trace_sink *also)
+{
+	size_t n;
+	char **cmds = round_cmds(rounds, &n);
+	char err[256];
+	int ret;
+
+	if (!cmds) {
+		fprintf(stderr, "bench_viz: %s\n", strerror(ENOMEM));
+		return -1;
+	}
+	ret = viz_commands_run(NULL, NULL, (const char *const *)cmds, n, st, also, NULL, err,
+			       sizeof(err));
+	free_cmds(cmds, n);
+	if (ret < 0) {
+		fprintf(stderr, "bench_viz: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 /*
- * Mount a fresh in-memory extentfs, attach @sink, and run rounds of
- * buffered writes (4 KiB at a time, so that each write has its own
- * iomap_iter) and an fsync until at least @events events were emitted.
- * Returns 0 or -1 (printed).
+ * The rounds that make at least @events events: the fewest whose events,
+ * counted to the op_end of the round's last command, reach @events.  Found
+ * by a trial run (more rounds each time until the events suffice), read at
+ * its op_end events.  0 on failure (printed).
  */
-static int make_run(struct trace_sink *sink, size_t events)
+static size_t rounds_for(size_t events)
 {
-	size_t count = 0;
-	struct trace_sink counter = { .emit = count_emit, .priv = &count };
-	struct extentfs *fs = NULL;
-	struct backend *b;
-	struct iocmd *ic;
-	FILE *devnull = fopen("/dev/null", "w");
-	char cmd[96];
-	int ret;
+	for (size_t trial = events / 32 + 16;; trial *= 2) {
+		struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+		size_t round = 0;
+		bool want_fsync = false;
 
-	if (!devnull)
-		return -1;
-	ref_thread_set_name("iomap-io");
-	trace_reset_clock();
-	kernel_set_exec_mode(EXEC_DETERMINISTIC);
-	b = backend_ram_new(512ull << 20, 512);
-	if (!b || extentfs_mkfs(b, NULL) < 0) {
-		fprintf(stderr, "bench_viz: cannot make the filesystem\n");
-		fclose(devnull);
-		return -1;
+		if (!st || run_rounds(trial, st, NULL) < 0) {
+			viz_store_free(st);
+			return 0;
+		}
+		for (size_t i = 0; i < viz_store_count(st); i++) {
+			if (strcmp(viz_store_name(st, i), "op_end") != 0)
+				continue;
+			/* A command ended; a round ends after its fsync, if it has one. */
+			if (want_fsync) {
+				want_fsync = false;
+			} else if (round % 4 == 3) {
+				want_fsync = true;
+				continue;
+			}
+			round++;
+			if (i + 1 >= events) {
+				viz_store_free(st);
+				return round;
+			}
+		}
+		viz_store_free(st);
 	}
-	ret = extentfs_mount(b, MKDEV(7, 0), &fs);
-	if (ret < 0) {
-		fprintf(stderr, "bench_viz: mount: %s\n", strerror(-ret));
-		backend_destroy(b);
-		fclose(devnull);
+}
+
+/*
+ * A fresh in-memory extentfs (viz_commands_run()), and rounds of buffered
+ * writes and fsyncs until at least @events events were emitted, into @st
+ * and @also (may be NULL).  The run is made twice: once to count the
+ * rounds, once for real, so that it stops at the same round as a loop
+ * that counted as it went.  Returns 0 or -1 (printed).
+ */
+static int make_run(struct viz_store *st, struct trace_sink *also, size_t events)
+{
+	size_t rounds = rounds_for(events);
+
+	if (!rounds)
 		return -1;
-	}
-	ic = iocmd_new(fs, devnull, devnull);
-	if (!ic || iocmd_open(ic, "f", IOCMD_IO_CREAT) < 0) {
-		fprintf(stderr, "bench_viz: cannot open the file\n");
-		iocmd_free(ic);
-		extentfs_unmount(fs);
-		backend_destroy(b);
-		fclose(devnull);
-		return -1;
-	}
-	trace_add_sink(&counter);
-	trace_add_sink(sink);
-	/* a 4 MiB window of the file, rewritten round after round */
-	for (unsigned round = 0; count < events; round++) {
-		snprintf(cmd, sizeof(cmd), "pwrite -S 0x%x -b 4k %u 64k", round & 0xff,
-			 (round % 64) * 65536);
-		iocmd_run_cmdline(ic, cmd);
-		if (round % 4 == 3)
-			iocmd_run_cmdline(ic, "fsync");
-	}
-	trace_remove_sink(sink);
-	trace_remove_sink(&counter);
-	iocmd_free(ic);
-	extentfs_unmount(fs);
-	backend_destroy(b);
-	fclose(devnull);
-	return 0;
+	return run_rounds(rounds, st, also);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -126,18 +168,16 @@ static int cmp_double(const void *a, const void *b)
 static int bench_play(void)
 {
 	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
-	struct trace_sink *sink = st ? viz_store_sink_new(st) : NULL;
 	cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
 	cairo_t *cr = cairo_create(sf);
 	struct viz_model *m;
 	double sum = 0, max = 0, rsum = 0, rmax = 0, *frame, again = 0;
 	size_t n, slowest = 0;
 
-	if (!sink || make_run(sink, PLAY_EVENTS) < 0) {
+	if (!st || make_run(st, NULL, PLAY_EVENTS) < 0) {
 		fprintf(stderr, "bench_viz: cannot make the run\n");
 		return -1;
 	}
-	trace_sink_free(sink);
 	m = viz_model_new(st);
 	if (!m)
 		return -1;
@@ -217,10 +257,11 @@ static int bench_open(const char *path, size_t events)
 {
 	FILE *f = fopen(path, "w");
 	struct trace_sink *rec = f ? recording_sink_new(f) : NULL;
-	struct viz_store *st = NULL;
+	struct viz_store *st = NULL, *scratch;
 	struct viz_model *m;
 	char err[512];
 	double t0, t1, t2, t3;
+	size_t rounds;
 	long size;
 	int ret;
 
@@ -228,10 +269,18 @@ static int bench_open(const char *path, size_t events)
 		fprintf(stderr, "bench_viz: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	t0 = now();
-	if (make_run(rec, events) < 0)
+	/* The store is what viz_commands_run() fills; the figure is the recording. */
+	rounds = rounds_for(events);
+	scratch = viz_store_new(VIZ_SRC_REFERENCE);
+	if (!rounds || !scratch)
 		return -1;
+	t0 = now();
+	if (run_rounds(rounds, scratch, rec) < 0)
+		return -1;
+	if (rec->close)
+		rec->close(rec);
 	trace_sink_free(rec);
+	viz_store_free(scratch);
 	size = ftell(f);
 	if (fclose(f) != 0) {
 		fprintf(stderr, "bench_viz: %s: %s\n", path, strerror(errno));

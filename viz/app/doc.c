@@ -32,13 +32,22 @@ static struct viz_doc *doc_alloc(enum viz_source src)
 	return d;
 }
 
-/* Build the model once the store is filled, and stand at the last step. */
-static int doc_finish(struct viz_doc *d)
+/*
+ * Build the model once the store is filled and stand at the last step, then
+ * hand @d to the caller through @out.  On failure (no memory for the model
+ * or for the title the opener set) free @d, say so in @err, -ENOMEM.
+ */
+static int doc_finish(struct viz_doc *d, struct viz_doc **out, char *err, size_t errlen)
 {
 	d->model = viz_model_new(d->store);
-	if (!d->model)
+	if (!d->model || viz_model_seek(d->model, viz_model_nr_steps(d->model)) < 0 ||
+	    !d->title) {
+		snprintf(err, errlen, "out of memory");
+		viz_doc_free(d);
 		return -ENOMEM;
-	return viz_model_seek(d->model, viz_model_nr_steps(d->model));
+	}
+	*out = d;
+	return 0;
 }
 
 static char *dup_or_null(const char *s)
@@ -77,14 +86,7 @@ int viz_doc_open_scenario(const char *name, struct viz_doc **out, char *err, siz
 			snprintf(d->seed_ref, n, "%s%s%s%s", sc->seed_doc ? sc->seed_doc : "",
 				 sc->seed_doc ? " (" : "", sc->seed_section, sc->seed_doc ? ")" : "");
 	}
-	ret = doc_finish(d);
-	if (ret < 0 || !d->title) {
-		snprintf(err, errlen, "out of memory");
-		ret = -ENOMEM;
-		goto fail;
-	}
-	*out = d;
-	return 0;
+	return doc_finish(d, out, err, errlen);
 fail:
 	viz_doc_free(d);
 	return ret;
@@ -130,20 +132,12 @@ int viz_doc_open_file(const char *path, struct viz_doc **out, char *err, size_t 
 		d->explanation = dup_or_null(
 			"A reference recording: every event of the reference, so every panel can "
 			"be driven from it.");
-	ret = doc_finish(d);
-	if (ret < 0 || !d->title) {
-		snprintf(err, errlen, "out of memory");
-		viz_doc_free(d);
-		return -ENOMEM;
-	}
-	*out = d;
-	return 0;
+	return doc_finish(d, out, err, errlen);
 }
 
 int viz_doc_open_session(struct viz_doc **out, char *err, size_t errlen)
 {
 	struct viz_doc *d = doc_alloc(VIZ_SRC_REFERENCE);
-	int ret;
 
 	*out = NULL;
 	if (!d) {
@@ -159,14 +153,7 @@ int viz_doc_open_session(struct viz_doc **out, char *err, size_t errlen)
 	d->explanation = strdup(
 		"A fresh extentfs with file \"f\" open.  Type xfs_io commands (pwrite 0 8k, "
 		"fsync, pread 0 4k, fiemap -v, seek -d 0, truncate 2k ...) and watch them run.");
-	ret = doc_finish(d);
-	if (ret < 0 || !d->title) {
-		snprintf(err, errlen, "out of memory");
-		viz_doc_free(d);
-		return -ENOMEM;
-	}
-	*out = d;
-	return 0;
+	return doc_finish(d, out, err, errlen);
 }
 
 int viz_doc_run_command(struct viz_doc *d, const char *line, char **out)

@@ -357,16 +357,8 @@ void vr_draw_ioend(const struct viz_view *v, cairo_t *cr, double w, double h)
 		vr_textf(cr, VR_PAD, L.note_y + VR_LINE, w - 2 * VR_PAD, "%zu ioend%s", L.n,
 			 L.n == 1 ? "" : "s");
 	}
-	cairo_set_source_rgb(cr, 0.35, 0.35, 0.4);
-	vr_font(cr, false, false, 9.5);
-	if (L.first)
-		vr_textf(cr, VR_PAD, L.more_above_y, w - 2 * VR_PAD, "\u2191 %zu more above", L.first);
-	if (L.first + L.shown < L.n) {
-		cairo_set_source_rgb(cr, 0.35, 0.35, 0.4);
-		vr_font(cr, false, false, 9.5);
-		vr_textf(cr, VR_PAD, L.more_below_y, w - 2 * VR_PAD, "\u2193 %zu more below",
-			 L.n - L.first - L.shown);
-	}
+	vr_elision(cr, VR_PAD, w - 2 * VR_PAD, L.more_above_y, L.more_below_y, L.first, L.shown,
+		   L.n, NULL);
 	for (size_t r = 0; r < L.shown; r++) {
 		const struct viz_ioend *e = viz_state_ioend(s, pos_to_index(&L, L.first + r));
 		struct viz_rect b;

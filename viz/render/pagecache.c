@@ -377,19 +377,8 @@ void vr_draw_pagecache(const struct viz_view *v, cairo_t *cr, double w, double h
 			vr_text(cr, VR_PAD, L.note_y + VR_LINE, w - 2 * VR_PAD, buf);
 		}
 	}
-	vr_font(cr, false, false, 9.5);
-	cairo_set_source_rgb(cr, 0.35, 0.35, 0.4);
-	if (L.first > 0)
-		vr_textf(cr, L.x0, L.more_above_y, w - 2 * L.x0, "\u2191 %zu more folio%s above",
-			 L.first, L.first == 1 ? "" : "s");
-	if (L.first + L.shown < L.n) {
-		size_t more = L.n - L.first - L.shown;
-
-		cairo_set_source_rgb(cr, 0.35, 0.35, 0.4);
-		vr_font(cr, false, false, 9.5);
-		vr_textf(cr, L.x0, L.more_below_y, w - 2 * L.x0, "\u2193 %zu more folio%s below",
-			 more, more == 1 ? "" : "s");
-	}
+	vr_elision(cr, L.x0, w - 2 * L.x0, L.more_above_y, L.more_below_y, L.first, L.shown, L.n,
+		   "folio");
 	for (size_t r = 0; r < L.shown; r++)
 		draw_folio(v, cr, &L, w, L.first + r, r);
 	legend(cr, L.legend_y, w);

@@ -160,6 +160,23 @@ bool vr_in(const struct viz_rect *r, double x, double y);
  * @return the first row to draw
  */
 size_t vr_window(size_t n, size_t fit, size_t focus);
+/**
+ * Say what a scrolled list leaves out: "↑ N more above" at @p above_y when
+ * rows before @p first are hidden, "↓ N more below" at @p below_y when rows
+ * after the window are, in the grey 9.5-point face of the panels' notes.
+ * @param cr      context
+ * @param x       left edge of the text
+ * @param maxw    width the text may take
+ * @param above_y baseline of the "above" line
+ * @param below_y baseline of the "below" line
+ * @param first   first row shown
+ * @param shown   rows shown
+ * @param n       rows in all
+ * @param noun    what a row is ("folio": "3 more folios above"), or NULL
+ *                for "3 more above"
+ */
+void vr_elision(cairo_t *cr, double x, double maxw, double above_y, double below_y,
+		size_t first, size_t shown, size_t n, const char *noun);
 
 /** @name Panels (one file each)
  * Draw functions fill (0, 0, w, h); hit functions answer for a point in

@@ -290,6 +290,25 @@ size_t vr_window(size_t n, size_t fit, size_t focus)
 	return first;
 }
 
+void vr_elision(cairo_t *cr, double x, double maxw, double above_y, double below_y,
+		size_t first, size_t shown, size_t n, const char *noun)
+{
+	size_t below = first + shown < n ? n - first - shown : 0;
+
+	cairo_set_source_rgb(cr, 0.35, 0.35, 0.4);
+	vr_font(cr, false, false, 9.5);
+	if (first && noun)
+		vr_textf(cr, x, above_y, maxw, "\u2191 %zu more %s%s above", first, noun,
+			 first == 1 ? "" : "s");
+	else if (first)
+		vr_textf(cr, x, above_y, maxw, "\u2191 %zu more above", first);
+	if (below && noun)
+		vr_textf(cr, x, below_y, maxw, "\u2193 %zu more %s%s below", below, noun,
+			 below == 1 ? "" : "s");
+	else if (below)
+		vr_textf(cr, x, below_y, maxw, "\u2193 %zu more below", below);
+}
+
 /* A view that cannot be drawn: say why rather than crash. */
 static void draw_empty(cairo_t *cr, double w, double h, const char *why)
 {

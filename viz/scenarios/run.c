@@ -17,6 +17,14 @@
  * appears, which makes runs reproducible byte for byte and keeps every
  * relation (an `into` names the same ioend as the earlier `ioend`).
  *
+ * How a run is framed (viz_run_framed()): the thread is named like
+ * iomap-io's, the kernel runs in deterministic mode, lockdep forgets the
+ * previous run, the filesystem is mounted and "f" opened, and only then is
+ * the clock reset and the feed attached, so a store holds the commands'
+ * events from time 0 and no mount or open events (iomap-io --ftrace starts
+ * its trace at the same point).  The feed is detached before close and
+ * umount, as the trace of iomap-io ends there.
+ *
  * Threads: the feed's emit runs under the trace stream lock, on whichever
  * thread emits (only the caller's thread in deterministic mode).  A run is
  * used by one thread.
@@ -26,7 +34,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <iomap/fs.h>
+#include <iomap/lock.h>
+
 #include "viz/scenarios/scenario-internal.h"
+#include "viz/scenarios/viz-scenario.h"
 
 /* ---------------------------------------------------------------------- */
 /* Id renumbering                                                          */
@@ -138,6 +150,8 @@ static void feed_emit(struct trace_sink *sink, const struct trace_event *ev)
 		}
 	}
 	f->inner->emit(f->inner, &copy);
+	if (f->also)
+		f->also->emit(f->also, &copy);
 }
 
 struct viz_feed *viz_feed_new(struct viz_store *st)
@@ -306,4 +320,96 @@ char *viz_run_take_output(struct viz_run *r)
 	text[n] = '\0';
 	r->shown = r->outlen;
 	return text;
+}
+
+/* ---------------------------------------------------------------------- */
+/* A framed run                                                            */
+/* ---------------------------------------------------------------------- */
+
+int viz_run_framed(const char *name, const char *mkfs, const char *open, bool fault,
+		   int (*body)(struct viz_run *r, void *arg), void *arg, struct viz_store *st,
+		   struct trace_sink *also, FILE *out, char *err, size_t errlen)
+{
+	char saved_task[16];
+	struct viz_feed *feed;
+	struct viz_run r;
+	int ret;
+
+	feed = viz_feed_new(st);
+	if (!feed) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	feed->also = also;
+	snprintf(saved_task, sizeof(saved_task), "%s", ref_thread_name());
+	ref_thread_set_name(VIZ_RUN_TASK);
+	kernel_set_exec_mode(EXEC_DETERMINISTIC);
+	lockdep_reset();
+	ret = viz_run_setup(&r, mkfs, open, fault, err, errlen);
+	if (ret < 0)
+		goto out;
+	trace_reset_clock();
+	viz_feed_attach(feed);
+	ret = body(&r, arg);
+	viz_feed_detach(feed);
+	if (ret < 0)
+		snprintf(err, errlen, "%s: %s", name, strerror(-ret));
+	else if (feed->failed) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "%s: %s", name, strerror(ENOMEM));
+	}
+	if (out) {
+		char *text = viz_run_take_output(&r);
+
+		if (text)
+			fputs(text, out);
+		free(text);
+	}
+	viz_run_teardown(&r);
+out:
+	viz_feed_free(feed);
+	ref_thread_set_name(saved_task);
+	return ret;
+}
+
+/* The command list of viz_commands_run(). */
+struct cmd_list {
+	const char *const *cmds;
+	size_t n;
+};
+
+static int run_cmd_list(struct viz_run *r, void *arg)
+{
+	const struct cmd_list *l = arg;
+
+	for (size_t i = 0; i < l->n; i++)
+		viz_run_line(r, l->cmds[i]);
+	return 0;
+}
+
+int viz_commands_run(const char *mkfs, const char *open_opts, const char *const *cmds, size_t n,
+		     struct viz_store *st, struct trace_sink *also, FILE *out, char *err,
+		     size_t errlen)
+{
+	struct cmd_list l = { .cmds = cmds, .n = n };
+	char unused_err[8];
+
+	if (!err || !errlen) {
+		/* The caller does not want the message. */
+		err = unused_err;
+		errlen = sizeof(unused_err);
+	}
+	err[0] = '\0';
+	if (!st || (n && !cmds)) {
+		snprintf(err, errlen, "no store or no commands");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!cmds[i]) {
+			snprintf(err, errlen, "command %zu is NULL", i);
+			return -EINVAL;
+		}
+	}
+	return viz_run_framed("commands", mkfs, open_opts, false, run_cmd_list, &l, st, also, out,
+			      err, errlen);
 }

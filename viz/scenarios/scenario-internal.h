@@ -56,6 +56,7 @@ struct viz_feed {
 	struct viz_idmap ioends;   /**< `ioend`, `into` */
 	struct viz_idmap dios;     /**< `dio` */
 	struct viz_idmap locks;    /**< `instance` */
+	struct trace_sink *also;   /**< gets the renumbered events too (or NULL) */
 	bool failed;               /**< an id could not be mapped (ENOMEM) */
 };
 
@@ -117,5 +118,28 @@ int viz_run_line(struct viz_run *r, const char *line);
  * @return malloc'ed text ("" if none), or NULL on ENOMEM
  */
 char *viz_run_take_output(struct viz_run *r);
+
+/**
+ * One framed run (see run.c, "How a run is framed"): name the thread,
+ * deterministic mode, reset lockdep, set up a run, reset the clock, feed
+ * @p st while @p body runs, copy the output to @p out, tear down.
+ * viz_scenario_run() and viz_commands_run() differ only in @p body.
+ * @param name   prefixes a failure of @p body in @p err
+ * @param mkfs   mkfs options ("" or NULL: defaults)
+ * @param open   xfs_io open options for "f" ("" or NULL: none)
+ * @param fault  wrap the RAM backend in the fault backend
+ * @param body   what runs while the feed is attached: 0 or -errno
+ * @param arg    passed to @p body
+ * @param st     store the events go to
+ * @param also   gets the same renumbered events as @p st (may be NULL)
+ * @param out    where xfs_io's output goes (may be NULL: discarded)
+ * @param err    message on failure (must be usable: the public callers
+ *               substitute a scratch buffer for NULL)
+ * @param errlen size of @p err (> 0)
+ * @return 0 or -errno (setup, ENOMEM of the feed, or @p body's error)
+ */
+int viz_run_framed(const char *name, const char *mkfs, const char *open, bool fault,
+		   int (*body)(struct viz_run *r, void *arg), void *arg, struct viz_store *st,
+		   struct trace_sink *also, FILE *out, char *err, size_t errlen);
 
 #endif /* VIZ_SCENARIO_INTERNAL_H */

@@ -665,14 +665,32 @@ static const struct scenario_def *def_of(const struct viz_scenario *sc)
 	return NULL;
 }
 
+/* What viz_run_framed() runs for a scenario. */
+struct scenario_body {
+	const struct viz_scenario *sc;
+	const struct scenario_def *def;
+};
+
+static int run_scenario_body(struct viz_run *r, void *arg)
+{
+	const struct scenario_body *b = arg;
+
+	if (b->def->drive)
+		return b->def->drive(r);
+	for (size_t i = 0; b->sc->commands && b->sc->commands[i]; i++) {
+		if (b->def->before)
+			b->def->before(r, i);
+		viz_run_line(r, b->sc->commands[i]);
+	}
+	return 0;
+}
+
 int viz_scenario_run(const struct viz_scenario *sc, struct viz_store *st, FILE *out, char *err,
 		     size_t errlen)
 {
 	const struct scenario_def *def = def_of(sc);
-	char saved_task[16], unused_err[8];
-	struct viz_feed *feed;
-	struct viz_run r;
-	int ret;
+	struct scenario_body b = { .sc = sc, .def = def };
+	char unused_err[8];
 
 	if (!err || !errlen) {
 		/* The caller does not want the message. */
@@ -684,46 +702,6 @@ int viz_scenario_run(const struct viz_scenario *sc, struct viz_store *st, FILE *
 		snprintf(err, errlen, "not a built-in scenario");
 		return -EINVAL;
 	}
-	feed = viz_feed_new(st);
-	if (!feed) {
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	snprintf(saved_task, sizeof(saved_task), "%s", ref_thread_name());
-	ref_thread_set_name(VIZ_RUN_TASK);
-	kernel_set_exec_mode(EXEC_DETERMINISTIC);
-	lockdep_reset();
-	ret = viz_run_setup(&r, sc->mkfs, sc->open, def->fault, err, errlen);
-	if (ret < 0)
-		goto out;
-	trace_reset_clock();
-	viz_feed_attach(feed);
-	if (def->drive) {
-		ret = def->drive(&r);
-	} else {
-		for (size_t i = 0; sc->commands && sc->commands[i]; i++) {
-			if (def->before)
-				def->before(&r, i);
-			viz_run_line(&r, sc->commands[i]);
-		}
-	}
-	viz_feed_detach(feed);
-	if (ret < 0)
-		snprintf(err, errlen, "%s: %s", sc->name, strerror(-ret));
-	else if (feed->failed) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "%s: %s", sc->name, strerror(ENOMEM));
-	}
-	if (out) {
-		char *text = viz_run_take_output(&r);
-
-		if (text)
-			fputs(text, out);
-		free(text);
-	}
-	viz_run_teardown(&r);
-out:
-	viz_feed_free(feed);
-	ref_thread_set_name(saved_task);
-	return ret;
+	return viz_run_framed(sc->name, sc->mkfs, sc->open, def->fault, run_scenario_body, &b, st,
+			      NULL, out, err, errlen);
 }

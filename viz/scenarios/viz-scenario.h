@@ -28,6 +28,8 @@
 
 #include "../model/viz-model.h"
 
+struct trace_sink;
+
 /** One built-in scenario. */
 struct viz_scenario {
 	const char *name;        /**< short name for --scenario, e.g. "buffered-write-fsync" */
@@ -62,6 +64,36 @@ const struct viz_scenario *viz_scenario_find(const char *name);
  *         a command that fails as the scenario intends is not an error
  */
 int viz_scenario_run(const struct viz_scenario *sc, struct viz_store *st, FILE *out, char *err,
+		     size_t errlen);
+
+/**
+ * Run xfs_io commands on a fresh in-memory extentfs, framed exactly as a
+ * built-in scenario is (viz_scenario_run()): deterministic mode, the clock
+ * reset after mount and open, ioend, dio and lock ids renumbered densely
+ * from their first appearance (so two runs in one process give the same
+ * events), and the events of the commands appended to @p st.  Each command
+ * runs as at xfs_io's prompt, on file "f".  A sink that must see exactly
+ * the store's events (a recording of the run) is passed as @p also; a sink
+ * the caller attaches to the stream itself sees the mount too, with the
+ * core's raw ids.
+ * @param mkfs      mkfs.xfs-style options ("-b size=1024"), "" or NULL for
+ *                  the default
+ * @param open_opts xfs_io open options of "f" besides -f: "-d" or ""/NULL
+ * @param cmds      the commands
+ * @param n         how many
+ * @param st        store the events go to
+ * @param also      a sink that gets each event as the store does (same
+ *                  ids, same order), e.g. recording_sink_new(); may be NULL.
+ *                  Not attached to the stream, not closed nor freed
+ * @param out       where xfs_io's output goes (may be NULL: discarded)
+ * @param err       on failure, what went wrong (may be NULL)
+ * @param errlen    size of @p err
+ * @return 0, or -errno if the commands could not run (-EINVAL: no store, a
+ *         NULL command, bad mkfs or open options; mkfs, mount, ENOMEM); a
+ *         command that fails is not an error (its op_end says so)
+ */
+int viz_commands_run(const char *mkfs, const char *open_opts, const char *const *cmds, size_t n,
+		     struct viz_store *st, struct trace_sink *also, FILE *out, char *err,
 		     size_t errlen);
 
 /**

@@ -48,148 +48,19 @@
 
 #include "../testutil.h"
 #include "samples/extentfs/extentfs_priv.h"
-
-#define KiB (1ll << 10)
-#define MiB (1ll << 20)
-#define DEV MKDEV(7, 0)
-#define IMG_SIZE (8 * MiB)
-#define SECTOR 512
-#define GARBAGE 0xAA
+#include "efs-test.h"
 
 /* ------------------------------------------------------------- helpers */
 
-enum bkind { BK_RAM, BK_FILE };
-
-static void fill_device(struct backend *b, uint8_t byte)
+static struct backend *make_backend(enum efs_test_bkind k, uint64_t size)
 {
-	size_t chunk = 1 << 20;
-	uint8_t *buf = aligned_alloc(4096, chunk);
-
-	ck_assert_ptr_nonnull(buf);
-	memset(buf, byte, chunk);
-	for (uint64_t off = 0; off < b->size; off += chunk) {
-		size_t n = b->size - off < chunk ? (size_t)(b->size - off) : chunk;
-
-		ck_assert_int_eq(backend_rw_sync(b, BACKEND_WRITE, off, buf, n, 0), 0);
-	}
-	free(buf);
+	return efs_test_backend(k, size, SECTOR, "efs-buf");
 }
 
-static struct backend *make_backend(enum bkind k, uint64_t size)
-{
-	struct backend *b;
-
-	if (k == BK_RAM) {
-		b = backend_ram_new(size, SECTOR);
-	} else {
-		char path[] = "/tmp/efs-buf-XXXXXX";
-		int fd = mkstemp(path);
-
-		ck_assert_int_ge(fd, 0);
-		close(fd);
-		b = backend_file_new(path, size, SECTOR);
-		unlink(path);
-	}
-	ck_assert_ptr_nonnull(b);
-	fill_device(b, GARBAGE);
-	return b;
-}
-
-static struct extentfs *mkfs_mount(struct backend *b, uint32_t bs)
-{
-	struct extentfs_mkfs_opts o = { .block_size = bs };
-	struct extentfs *fs = NULL;
-
-	ck_assert_int_eq(extentfs_mkfs(b, &o), 0);
-	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	return fs;
-}
-
-static struct file *openf(struct extentfs *fs, const char *name, int flags)
-{
-	struct file *f = NULL;
-
-	ck_assert_int_eq(extentfs_open(fs, name, flags, &f), 0);
-	return f;
-}
-
-static void incore_ok(struct extentfs *fs)
-{
-	ck_assert_uint_eq(efs_check_incore(fs, stderr), 0);
-}
-
-static void image_ok(struct backend *b)
-{
-	if (extentfs_check(b, NULL) != 0) {
-		extentfs_check(b, stderr);
-		ck_abort_msg("the checker rejects the image");
-	}
-}
-
-static struct extentfs *remount(struct extentfs *fs, struct backend *b)
-{
-	incore_ok(fs);
-	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
-	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	incore_ok(fs);
-	return fs;
-}
-
-/* One buffered read or write; @fault_at: bytes copied before a "page fault". */
-static ssize_t buf_rw(struct file *f, bool write, void *buf, size_t len, loff_t off,
-		      size_t fault_at)
-{
-	struct kiocb iocb;
-	struct kvec kv = { .iov_base = buf, .iov_len = len };
-	struct iov_iter it;
-
-	init_sync_kiocb(&iocb, f);
-	iocb.ki_pos = off;
-	iov_iter_kvec(&it, write ? ITER_SOURCE : ITER_DEST, &kv, 1, len);
-	it.fault_at = fault_at;
-	return write ? extentfs_write_iter(&iocb, &it) : extentfs_read_iter(&iocb, &it);
-}
-
-static ssize_t bwrite(struct file *f, const void *buf, size_t len, loff_t off)
-{
-	return buf_rw(f, true, (void *)buf, len, off, SIZE_MAX);
-}
-
-static ssize_t bread(struct file *f, void *buf, size_t len, loff_t off)
-{
-	return buf_rw(f, false, buf, len, off, SIZE_MAX);
-}
-
-static uint8_t pat(unsigned tag, loff_t pos)
-{
-	uint8_t v = (uint8_t)(tag * 37 + (unsigned)pos * 7 + (unsigned)(pos >> 9) * 11 + 1);
-
-	return v == 0 || v == GARBAGE ? (uint8_t)(v + 3) : v;
-}
-
-static void fill_pat(uint8_t *buf, size_t len, unsigned tag, loff_t off)
-{
-	for (size_t k = 0; k < len; k++)
-		buf[k] = pat(tag, off + (loff_t)k);
-}
-
-/* The whole file read through the page cache equals @model[0, size). */
+/* The whole file read through the page cache equals @model[0, size); EOF reads 0. */
 static void verify_file(struct file *f, const uint8_t *model, loff_t size)
 {
-	size_t len = (size_t)size + 4096;
-	uint8_t *buf = malloc(len);
-
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_int_eq(i_size_read(f->f_inode), size);
-	memset(buf, 0x5c, len);
-	ck_assert_int_eq(bread(f, buf, len, 0), size);
-	for (loff_t k = 0; k < size; k++)
-		if (buf[k] != model[k])
-			ck_abort_msg("byte %lld: read 0x%02x, expected 0x%02x", (long long)k, buf[k],
-				     model[k]);
-	ck_assert_int_eq(bread(f, buf, 16, size), 0);
-	free(buf);
+	efs_test_verify_buffered(f, model, size, true);
 }
 
 static struct extentfs_bmap_rec *bmap_at(struct file *f, loff_t off, struct extentfs_bmap_rec *out)
@@ -226,7 +97,7 @@ static bool any_delalloc_from(struct file *f, loff_t from)
 
 static const struct {
 	uint32_t bs;
-	enum bkind k;
+	enum efs_test_bkind k;
 } rt_table[] = {
 	{ 512, BK_RAM }, { 1024, BK_RAM }, { 4096, BK_RAM },
 	{ 512, BK_FILE }, { 1024, BK_FILE }, { 4096, BK_FILE },
@@ -239,8 +110,8 @@ START_TEST(efs_buf_1_1_round_trip)
 	 * after fsync, then after a remount. */
 	uint32_t bs = rt_table[_i].bs;
 	struct backend *b = make_backend(rt_table[_i].k, IMG_SIZE);
-	struct extentfs *fs = mkfs_mount(b, bs);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct extentfs *fs = efs_test_mkfs(b, bs);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	const loff_t L = 256 * KiB;
 	uint8_t *model = calloc(1, (size_t)L), *buf = malloc((size_t)L);
 	loff_t size = 0;
@@ -255,25 +126,25 @@ START_TEST(efs_buf_1_1_round_trip)
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(w); i++) {
-		fill_pat(buf, w[i].len, i + 1, w[i].off);
-		ck_assert_int_eq(bwrite(f, buf, w[i].len, w[i].off), (ssize_t)w[i].len);
+		efs_test_fill_pat(buf, w[i].len, i + 1, w[i].off);
+		ck_assert_int_eq(efs_test_bwrite(f, buf, w[i].len, w[i].off), (ssize_t)w[i].len);
 		memcpy(model + w[i].off, buf, w[i].len);
 		if (w[i].off + (loff_t)w[i].len > size)
 			size = w[i].off + (loff_t)w[i].len;
 		ck_assert_int_eq(i_size_read(f->f_inode), size);
 	}
 	verify_file(f, model, size);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	ck_assert_uint_eq(fs->delalloc_blocks, 0);
 	verify_file(f, model, size);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	verify_file(f, model, size);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
+	efs_test_image_ok(b);
 	free(model);
 	free(buf);
 	backend_destroy(b);
@@ -289,22 +160,22 @@ START_TEST(efs_buf_2_1_delalloc_then_written)
 	 * ONE written extent at 0x18000 (scenarios 01/02), nothing promised
 	 * any more, and the inode is clean. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
-	struct extentfs *fs = mkfs_mount(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t *buf = malloc(64 * KiB);
 	struct extentfs_bmap_rec r;
 	uint64_t free_before = fs->free.total;
 
-	fill_pat(buf, 64 * KiB, 1, 0);
+	efs_test_fill_pat(buf, 64 * KiB, 1, 0);
 	for (int i = 0; i < 16; i++)
-		ck_assert_int_eq(bwrite(f, buf + i * 4096, 4096, i * 4096), 4096);
+		ck_assert_int_eq(efs_test_bwrite(f, buf + i * 4096, 4096, i * 4096), 4096);
 	ck_assert_ptr_nonnull(bmap_at(f, 0, &r));
 	ck_assert(r.delalloc);
 	ck_assert_int_eq(r.length, 64 * KiB);
 	ck_assert_int_eq(r.addr, -1);
 	ck_assert_uint_eq(fs->delalloc_blocks, 16);
 	ck_assert_uint_eq(fs->free.total, free_before);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	ck_assert_ptr_nonnull(bmap_at(f, 0, &r));
@@ -315,10 +186,10 @@ START_TEST(efs_buf_2_1_delalloc_then_written)
 	ck_assert_uint_eq(fs->delalloc_blocks, 0);
 	ck_assert(!efs_inode_meta_dirty(EFS_I(f->f_inode)));
 	ck_assert_int_eq(EFS_I(f->f_inode)->disk_size, 64 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	verify_file(f, buf, 64 * KiB);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -333,20 +204,20 @@ START_TEST(efs_buf_2_2_subblock_gap_zeroing)
 	 * 1024 and 3072 leave [0,1024) and [2048,3072) reading as zeroes, in
 	 * the page cache and from the device after a remount. */
 	struct backend *b = make_backend(BK_FILE, IMG_SIZE);
-	struct extentfs *fs = mkfs_mount(b, 1024);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct extentfs *fs = efs_test_mkfs(b, 1024);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t model[3584] = { 0 };
 
 	memset(model + 1024, 0x22, 1024);
 	memset(model + 3072, 0x33, 512);
-	ck_assert_int_eq(bwrite(f, model + 1024, 1024, 1024), 1024);
-	ck_assert_int_eq(bwrite(f, model + 3072, 512, 3072), 512);
+	ck_assert_int_eq(efs_test_bwrite(f, model + 1024, 1024, 1024), 1024);
+	ck_assert_int_eq(efs_test_bwrite(f, model + 3072, 512, 3072), 512);
 	verify_file(f, model, sizeof(model));
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	verify_file(f, model, sizeof(model));
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	verify_file(f, model, sizeof(model));
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -362,27 +233,27 @@ START_TEST(efs_buf_3_1_fsync_survives_power_cut)
 	 * the fsync may be lost, but never shows garbage, and the image is
 	 * consistent. */
 	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE));
-	struct extentfs *fs = mkfs_mount(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t *a = malloc(96 * KiB), *rd = malloc(200 * KiB);
 	loff_t size;
 
-	fill_pat(a, 96 * KiB, 5, 0);
-	ck_assert_int_eq(bwrite(f, a, 40 * KiB, 0), 40 * KiB);
+	efs_test_fill_pat(a, 96 * KiB, 5, 0);
+	ck_assert_int_eq(efs_test_bwrite(f, a, 40 * KiB, 0), 40 * KiB);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
-	ck_assert_int_eq(bwrite(f, a + 40 * KiB, 56 * KiB, 40 * KiB), 56 * KiB);
+	ck_assert_int_eq(efs_test_bwrite(f, a + 40 * KiB, 56 * KiB, 40 * KiB), 56 * KiB);
 	extentfs_close(f);
 	/* With the power cut, unmount's writes fail: the mounted state is lost. */
 	fault_power_cut_now(b);
 	extentfs_unmount(fs);
 	fault_power_restore(b);
-	image_ok(b);
+	efs_test_image_ok(b);
 	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	incore_ok(fs);
-	f = openf(fs, "f", O_RDWR);
+	efs_test_incore_ok(fs);
+	f = efs_test_open(fs, "f", O_RDWR);
 	size = i_size_read(f->f_inode);
 	ck_assert_int_ge(size, 40 * KiB);
-	ck_assert_int_eq(bread(f, rd, 200 * KiB, 0), size);
+	ck_assert_int_eq(efs_test_bread(f, rd, 200 * KiB, 0), size);
 	ck_assert_mem_eq(rd, a, 40 * KiB);
 	for (loff_t k = 40 * KiB; k < size; k++)
 		ck_assert(rd[k] == a[k] || rd[k] == 0);
@@ -403,20 +274,20 @@ START_TEST(efs_buf_3_2_power_cut_every_write)
 	 * second fsync returned 0, everything is there. */
 	uint8_t *a = malloc(64 * KiB), *a2 = malloc(64 * KiB), *rd = malloc(256 * KiB);
 
-	fill_pat(a, 64 * KiB, 1, 0);
-	fill_pat(a2, 64 * KiB, 2, 0);
+	efs_test_fill_pat(a, 64 * KiB, 1, 0);
+	efs_test_fill_pat(a2, 64 * KiB, 2, 0);
 	for (unsigned n = 0;; n++) {
 		struct backend *b = backend_fault_new(make_backend(BK_RAM, 2 * MiB));
-		struct extentfs *fs = mkfs_mount(b, 4096);
-		struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+		struct extentfs *fs = efs_test_mkfs(b, 4096);
+		struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 		bool cut, second_ok;
 		loff_t size;
 
-		ck_assert_int_eq(bwrite(f, a, 48 * KiB, 0), 48 * KiB);
+		ck_assert_int_eq(efs_test_bwrite(f, a, 48 * KiB, 0), 48 * KiB);
 		ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 		fault_arm_power_cut(b, n, 0);
-		bwrite(f, a2 + 8 * KiB, 8 * KiB, 8 * KiB);
-		bwrite(f, a2 + 48 * KiB, 16 * KiB, 48 * KiB);
+		efs_test_bwrite(f, a2 + 8 * KiB, 8 * KiB, 8 * KiB);
+		efs_test_bwrite(f, a2 + 48 * KiB, 16 * KiB, 48 * KiB);
 		second_ok = extentfs_fsync(f, 0) == 0;
 		cut = fault_power_is_cut(b);
 		extentfs_close(f);
@@ -424,13 +295,13 @@ START_TEST(efs_buf_3_2_power_cut_every_write)
 			fault_power_cut_now(b);
 		extentfs_unmount(fs);
 		fault_power_restore(b);
-		image_ok(b);
+		efs_test_image_ok(b);
 		ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-		incore_ok(fs);
-		f = openf(fs, "f", O_RDWR);
+		efs_test_incore_ok(fs);
+		f = efs_test_open(fs, "f", O_RDWR);
 		size = i_size_read(f->f_inode);
 		ck_assert_int_ge(size, 48 * KiB);
-		ck_assert_int_eq(bread(f, rd, 256 * KiB, 0), size);
+		ck_assert_int_eq(efs_test_bread(f, rd, 256 * KiB, 0), size);
 		for (loff_t k = 0; k < size; k++) {
 			bool over = k >= 8 * KiB && k < 16 * KiB;
 			uint8_t want = k < 48 * KiB ? a[k] : a2[k];
@@ -466,15 +337,15 @@ START_TEST(efs_buf_4_1_enospc_at_write_time)
 	 * writeback of everything accepted then succeeds, and it is all there
 	 * after a remount. */
 	struct backend *b = make_backend(BK_RAM, 1 * MiB);
-	struct extentfs *fs = mkfs_mount(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t *buf = malloc(2 * MiB);
 	loff_t pos = 0;
 	ssize_t ret;
 
-	fill_pat(buf, 2 * MiB, 9, 0);
+	efs_test_fill_pat(buf, 2 * MiB, 9, 0);
 	for (;;) {
-		ret = bwrite(f, buf + pos, 16 * KiB, pos);
+		ret = efs_test_bwrite(f, buf + pos, 16 * KiB, pos);
 		if (ret <= 0)
 			break;
 		pos += ret;
@@ -482,13 +353,13 @@ START_TEST(efs_buf_4_1_enospc_at_write_time)
 	}
 	ck_assert_int_eq(ret, -ENOSPC);
 	ck_assert_int_gt(pos, 0);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	ck_assert_uint_eq(fs->delalloc_blocks, 0);
 	verify_file(f, buf, pos);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	verify_file(f, buf, pos);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -506,15 +377,15 @@ START_TEST(efs_buf_5_1_writeback_eio)
 	 * they read as zeroes after the page cache is gone; the data fsync'ed
 	 * before is intact; the checker is happy. */
 	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE));
-	struct extentfs *fs = mkfs_mount(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t *a = malloc(80 * KiB), *rd = malloc(80 * KiB);
 	struct extentfs_bmap_rec r;
 
-	fill_pat(a, 80 * KiB, 3, 0);
-	ck_assert_int_eq(bwrite(f, a, 64 * KiB, 0), 64 * KiB);
+	efs_test_fill_pat(a, 80 * KiB, 3, 0);
+	ck_assert_int_eq(efs_test_bwrite(f, a, 64 * KiB, 0), 64 * KiB);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
-	ck_assert_int_eq(bwrite(f, a + 64 * KiB, 16 * KiB, 64 * KiB), 16 * KiB);
+	ck_assert_int_eq(efs_test_bwrite(f, a + 64 * KiB, 16 * KiB, 64 * KiB), 16 * KiB);
 	fault_set_eio(b, BACKEND_WRITE, FAULT_ONCE, 0);
 	ck_assert_int_eq(extentfs_fsync(f, 0), -EIO);
 	fault_set_eio(b, BACKEND_WRITE, FAULT_NONE, 0);
@@ -523,12 +394,12 @@ START_TEST(efs_buf_5_1_writeback_eio)
 	ck_assert_ptr_nonnull(bmap_at(f, 64 * KiB, &r));
 	ck_assert(r.unwritten);
 	ck_assert_uint_eq(fs->delalloc_blocks, 0);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	ck_assert_int_ge(i_size_read(f->f_inode), 64 * KiB);
-	ck_assert_int_eq(bread(f, rd, 64 * KiB, 0), 64 * KiB);
+	ck_assert_int_eq(efs_test_bread(f, rd, 64 * KiB, 0), 64 * KiB);
 	ck_assert_mem_eq(rd, a, 64 * KiB);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -546,25 +417,25 @@ START_TEST(efs_buf_6_1_short_write_punches)
 	 * short; no delayed allocation remains past the bytes written, and
 	 * the promises match the blocks that hold data. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
-	struct extentfs *fs = mkfs_mount(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t *buf = malloc(32 * KiB);
 	ssize_t ret;
 
-	fill_pat(buf, 32 * KiB, 4, 0);
-	ret = buf_rw(f, true, buf, 32 * KiB, 0, 5000);
+	efs_test_fill_pat(buf, 32 * KiB, 4, 0);
+	ret = efs_test_rw(f, true, buf, 32 * KiB, 0, 0, 5000);
 	ck_assert_int_gt(ret, 0);
 	ck_assert_int_le(ret, 5000);
 	ck_assert_int_eq(i_size_read(f->f_inode), ret);
 	ck_assert(!any_delalloc_from(f, (ret + 4095) & ~4095ll));
 	ck_assert_uint_eq(fs->delalloc_blocks, (uint64_t)(ret + 4095) / 4096);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	verify_file(f, buf, ret);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	ck_assert_uint_eq(fs->delalloc_blocks, 0);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	verify_file(f, buf, ret);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -598,27 +469,27 @@ START_TEST(efs_buf_7_1_stale_mapping_relookup)
 	 * and iomap maps again — two ->iomap_begin calls — and the data is
 	 * right either way. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
-	struct extentfs *fs = mkfs_mount(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t buf[8192];
 
-	fill_pat(buf, sizeof(buf), 6, 0);
+	efs_test_fill_pat(buf, sizeof(buf), 6, 0);
 	extentfs_test_write_begin_hook = bump_once_hook;
 	hook_calls = 0;
 	hook_bumps_left = 0;
-	ck_assert_int_eq(bwrite(f, buf, 4096, 0), 4096);
+	ck_assert_int_eq(efs_test_bwrite(f, buf, 4096, 0), 4096);
 	ck_assert_int_eq(hook_calls, 1);
 	hook_calls = 0;
 	hook_bumps_left = 1;
-	ck_assert_int_eq(bwrite(f, buf + 4096, 4096, 4096), 4096);
+	ck_assert_int_eq(efs_test_bwrite(f, buf + 4096, 4096, 4096), 4096);
 	extentfs_test_write_begin_hook = NULL;
 	ck_assert_int_eq(hook_calls, 2);
 	verify_file(f, buf, 8192);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	verify_file(f, buf, 8192);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -635,33 +506,33 @@ START_TEST(efs_buf_8_1_truncate_zeroes_tail)
 	 * of dirty, never written data drops its promises; unlink of a file
 	 * with dirty data leaves nothing promised. */
 	struct backend *b = make_backend(BK_FILE, IMG_SIZE);
-	struct extentfs *fs = mkfs_mount(b, 1024);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR), *g;
+	struct extentfs *fs = efs_test_mkfs(b, 1024);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR), *g;
 	uint8_t model[16384];
 
-	fill_pat(model, sizeof(model), 8, 0);
-	ck_assert_int_eq(bwrite(f, model, 8192, 0), 8192);
+	efs_test_fill_pat(model, sizeof(model), 8, 0);
+	ck_assert_int_eq(efs_test_bwrite(f, model, 8192, 0), 8192);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	ck_assert_int_eq(extentfs_setattr_size(f, 5000), 0);
 	ck_assert_int_eq(extentfs_setattr_size(f, 8192), 0);
 	memset(model + 5000, 0, 8192 - 5000);
 	verify_file(f, model, 8192);
 	/* Dirty delalloc beyond the new EOF is given back. */
-	ck_assert_int_eq(bwrite(f, model + 8192, 8192, 8192), 8192);
+	ck_assert_int_eq(efs_test_bwrite(f, model + 8192, 8192, 8192), 8192);
 	ck_assert_uint_eq(fs->delalloc_blocks, 8);
 	ck_assert_int_eq(extentfs_setattr_size(f, 8192), 0);
 	ck_assert_uint_eq(fs->delalloc_blocks, 0);
-	incore_ok(fs);
-	g = openf(fs, "g", O_CREAT | O_RDWR);
-	ck_assert_int_eq(bwrite(g, model, 4096, 0), 4096);
+	efs_test_incore_ok(fs);
+	g = efs_test_open(fs, "g", O_CREAT | O_RDWR);
+	ck_assert_int_eq(efs_test_bwrite(g, model, 4096, 0), 4096);
 	ck_assert_uint_eq(fs->delalloc_blocks, 4);
 	ck_assert_int_eq(extentfs_unlink(fs, "g"), 0);
 	extentfs_close(g);
 	ck_assert_uint_eq(fs->delalloc_blocks, 0);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	verify_file(f, model, 8192);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -677,16 +548,6 @@ static int64_t addr_of(struct file *f, loff_t off)
 
 	ck_assert_ptr_nonnull(bmap_at(f, off, &r));
 	return r.addr < 0 ? -1 : r.addr + (off - r.offset);
-}
-
-static uint64_t refs_of(struct extentfs *fs, int64_t byte_addr)
-{
-	uint64_t c;
-
-	mutex_lock(&fs->commit_lock);
-	c = efs_refcount_get(&fs->refc, (uint64_t)byte_addr >> fs->blkbits, NULL);
-	mutex_unlock(&fs->commit_lock);
-	return c;
 }
 
 /* COW fork blocks of @f: staged (real) and reserved (delayed allocation). */
@@ -705,23 +566,13 @@ static void cow_of(struct file *f, uint64_t *real, uint64_t *delay)
 	up_read(&ei->ilock);
 }
 
-static uint64_t free_and_busy(struct extentfs *fs)
-{
-	uint64_t n;
-
-	mutex_lock(&fs->commit_lock);
-	n = fs->free.total + fs->busy.total;
-	mutex_unlock(&fs->commit_lock);
-	return n;
-}
-
 /* a = 64 KiB of pattern 1 (written, fsync'ed), b = a clone of it. */
 static void make_clone(struct extentfs *fs, struct file **fa, struct file **fb, uint8_t *model)
 {
-	fill_pat(model, 64 * KiB, 1, 0);
-	*fa = openf(fs, "a", O_CREAT | O_RDWR);
-	*fb = openf(fs, "b", O_CREAT | O_RDWR);
-	ck_assert_int_eq(bwrite(*fa, model, 64 * KiB, 0), 64 * KiB);
+	efs_test_fill_pat(model, 64 * KiB, 1, 0);
+	*fa = efs_test_open(fs, "a", O_CREAT | O_RDWR);
+	*fb = efs_test_open(fs, "b", O_CREAT | O_RDWR);
+	ck_assert_int_eq(efs_test_bwrite(*fa, model, 64 * KiB, 0), 64 * KiB);
 	ck_assert_int_eq(extentfs_fsync(*fa, 0), 0);
 	ck_assert_int_eq(extentfs_remap_range(*fa, 0, *fb, 0, 0), 0);
 	for (loff_t o = 0; o < 64 * KiB; o += 4 * KiB)
@@ -737,7 +588,7 @@ START_TEST(efs_buf_9_1_cow_write_fsync_remount)
 	 * staging past EOF is freed by truncate; after a remount both
 	 * files read right and the image is consistent. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	uint8_t *ma = malloc(64 * KiB), *mb = malloc(64 * KiB), *w = malloc(8 * KiB);
 	struct file *fa, *fb;
 	int64_t old1, old3;
@@ -748,9 +599,9 @@ START_TEST(efs_buf_9_1_cow_write_fsync_remount)
 	old1 = addr_of(fb, 4 * KiB);
 	old3 = addr_of(fb, 12 * KiB);
 	/* Partial blocks: iomap must read the rest from the shared source. */
-	fill_pat(w, 8 * KiB, 2, 0);
-	ck_assert_int_eq(bwrite(fb, w, 1000, 5000), 1000);
-	ck_assert_int_eq(bwrite(fb, w + 1000, 3000, 13000), 3000);
+	efs_test_fill_pat(w, 8 * KiB, 2, 0);
+	ck_assert_int_eq(efs_test_bwrite(fb, w, 1000, 5000), 1000);
+	ck_assert_int_eq(efs_test_bwrite(fb, w + 1000, 3000, 13000), 3000);
 	memcpy(mb + 5000, w, 1000);
 	memcpy(mb + 13000, w + 1000, 3000);
 	cow_of(fb, &real, &delay);
@@ -758,7 +609,7 @@ START_TEST(efs_buf_9_1_cow_write_fsync_remount)
 	ck_assert_uint_eq(delay, 32);
 	ck_assert_uint_eq(fs->delalloc_blocks, 32);
 	ck_assert_int_eq(addr_of(fb, 4 * KiB), old1);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	verify_file(fb, mb, 64 * KiB);
 
 	ck_assert_int_eq(extentfs_fsync(fb, 0), 0);
@@ -766,41 +617,41 @@ START_TEST(efs_buf_9_1_cow_write_fsync_remount)
 	ck_assert_int_ne(addr_of(fb, 12 * KiB), old3);
 	ck_assert_int_eq(addr_of(fb, 8 * KiB), addr_of(fa, 8 * KiB));
 	ck_assert_int_eq(addr_of(fb, 0), addr_of(fa, 0));
-	ck_assert_uint_eq(refs_of(fs, old1), 1);
-	ck_assert_uint_eq(refs_of(fs, old3), 1);
-	ck_assert_uint_eq(refs_of(fs, addr_of(fa, 8 * KiB)), 2);
-	ck_assert_uint_eq(refs_of(fs, addr_of(fb, 4 * KiB)), 1);
+	ck_assert_uint_eq(efs_test_refcount(fs, old1), 1);
+	ck_assert_uint_eq(efs_test_refcount(fs, old3), 1);
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_of(fa, 8 * KiB)), 2);
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_of(fb, 4 * KiB)), 1);
 	cow_of(fb, &real, &delay);
 	ck_assert_uint_eq(delay, 0);
 	ck_assert_uint_eq(real, 30);
 	ck_assert_uint_eq(fs->delalloc_blocks, 0);
 	verify_file(fa, ma, 64 * KiB);
 	verify_file(fb, mb, 64 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 
 	/* Truncate gives the staging past the new EOF back (the 16 blocks of
 	 * the 128 KiB reservation beyond the 64 KiB file). */
-	before = free_and_busy(fs);
+	before = efs_test_free_blocks(fs);
 	ck_assert_int_eq(extentfs_setattr_size(fb, 64 * KiB + 1), 0);
 	ck_assert_int_eq(extentfs_setattr_size(fb, 64 * KiB), 0);
 	cow_of(fb, &real, &delay);
 	ck_assert_uint_eq(real, 14);
 	ck_assert_uint_eq(delay, 0);
-	ck_assert_uint_eq(free_and_busy(fs), before + 16);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), before + 16);
 	extentfs_close(fa);
 	extentfs_close(fb);
 
-	fs = remount(fs, b);
-	fa = openf(fs, "a", O_RDWR);
-	fb = openf(fs, "b", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	fa = efs_test_open(fs, "a", O_RDWR);
+	fb = efs_test_open(fs, "b", O_RDWR);
 	verify_file(fa, ma, 64 * KiB);
 	verify_file(fb, mb, 64 * KiB);
-	ck_assert_uint_eq(refs_of(fs, addr_of(fa, 4 * KiB)), 1);
-	ck_assert_uint_eq(refs_of(fs, addr_of(fa, 8 * KiB)), 2);
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_of(fa, 4 * KiB)), 1);
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_of(fa, 8 * KiB)), 2);
 	extentfs_close(fa);
 	extentfs_close(fb);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
+	efs_test_image_ok(b);
 	free(ma);
 	free(mb);
 	free(w);
@@ -814,7 +665,7 @@ START_TEST(efs_buf_9_2_staging_free_on_disk)
 	 * used: a power cut (or unmount) leaves it free, the image checks,
 	 * and the fsync'ed copy-on-write data is there. */
 	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE));
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	uint8_t *ma = malloc(64 * KiB), *mb = malloc(64 * KiB);
 	struct file *fa, *fb;
 	uint64_t real, delay, free_before;
@@ -822,24 +673,24 @@ START_TEST(efs_buf_9_2_staging_free_on_disk)
 	make_clone(fs, &fa, &fb, ma);
 	memcpy(mb, ma, 64 * KiB);
 	memset(mb + 40 * KiB, 0x77, 4 * KiB);
-	ck_assert_int_eq(bwrite(fb, mb + 40 * KiB, 4 * KiB, 40 * KiB), 4 * KiB);
+	ck_assert_int_eq(efs_test_bwrite(fb, mb + 40 * KiB, 4 * KiB, 40 * KiB), 4 * KiB);
 	ck_assert_int_eq(extentfs_fsync(fb, 0), 0);
 	cow_of(fb, &real, &delay);
 	ck_assert_uint_eq(real, 31);
-	incore_ok(fs);
-	free_before = free_and_busy(fs);
+	efs_test_incore_ok(fs);
+	free_before = efs_test_free_blocks(fs);
 	extentfs_close(fa);
 	extentfs_close(fb);
 	fault_power_cut_now(b);
 	extentfs_unmount(fs);
 	fault_power_restore(b);
-	image_ok(b);
+	efs_test_image_ok(b);
 	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	/* Nothing leaked: the 31 staged blocks are free again. */
-	ck_assert_uint_eq(free_and_busy(fs), free_before + 31);
-	fa = openf(fs, "a", O_RDWR);
-	fb = openf(fs, "b", O_RDWR);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), free_before + 31);
+	fa = efs_test_open(fs, "a", O_RDWR);
+	fb = efs_test_open(fs, "b", O_RDWR);
 	verify_file(fa, ma, 64 * KiB);
 	verify_file(fb, mb, 64 * KiB);
 	extentfs_close(fa);
@@ -858,7 +709,7 @@ START_TEST(efs_buf_9_3_unshare_clean_and_dirty)
 	 * data not yet written back; when nothing is shared any more the
 	 * reflink flag and all COW staging go. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	uint8_t *ma = malloc(64 * KiB), *mb = malloc(64 * KiB);
 	struct file *fa, *fb;
 	uint64_t real, delay;
@@ -871,23 +722,23 @@ START_TEST(efs_buf_9_3_unshare_clean_and_dirty)
 	for (loff_t o = 0; o < 64 * KiB; o += 4 * KiB) {
 		bool in = o >= 16 * KiB && o < 48 * KiB;
 
-		ck_assert_uint_eq(refs_of(fs, addr_of(fa, o)), in ? 1 : 2);
+		ck_assert_uint_eq(efs_test_refcount(fs, addr_of(fa, o)), in ? 1 : 2);
 		if (in)
 			ck_assert_int_ne(addr_of(fb, o), addr_of(fa, o));
 	}
 	ck_assert(EFS_I(fb->f_inode)->diflags & EFS_DIFLAG_REFLINK);
 	verify_file(fa, ma, 64 * KiB);
 	verify_file(fb, mb, 64 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 
 	/* With dirty data in a shared block, then everything. */
 	memset(mb + 2 * KiB, 0x42, 3000);
-	ck_assert_int_eq(bwrite(fb, mb + 2 * KiB, 3000, 2 * KiB), 3000);
+	ck_assert_int_eq(efs_test_bwrite(fb, mb + 2 * KiB, 3000, 2 * KiB), 3000);
 	ck_assert_int_eq(extentfs_fallocate(fb, FALLOC_FL_KEEP_SIZE | FALLOC_FL_UNSHARE_RANGE,
 					    0, 64 * KiB), 0);
 	for (loff_t o = 0; o < 64 * KiB; o += 4 * KiB) {
-		ck_assert_uint_eq(refs_of(fs, addr_of(fa, o)), 1);
-		ck_assert_uint_eq(refs_of(fs, addr_of(fb, o)), 1);
+		ck_assert_uint_eq(efs_test_refcount(fs, addr_of(fa, o)), 1);
+		ck_assert_uint_eq(efs_test_refcount(fs, addr_of(fb, o)), 1);
 		ck_assert_int_ne(addr_of(fb, o), addr_of(fa, o));
 	}
 	ck_assert(!(EFS_I(fb->f_inode)->diflags & EFS_DIFLAG_REFLINK));
@@ -898,15 +749,15 @@ START_TEST(efs_buf_9_3_unshare_clean_and_dirty)
 	verify_file(fb, mb, 64 * KiB);
 	extentfs_close(fa);
 	extentfs_close(fb);
-	fs = remount(fs, b);
-	fa = openf(fs, "a", O_RDWR);
-	fb = openf(fs, "b", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	fa = efs_test_open(fs, "a", O_RDWR);
+	fb = efs_test_open(fs, "b", O_RDWR);
 	verify_file(fa, ma, 64 * KiB);
 	verify_file(fb, mb, 64 * KiB);
 	extentfs_close(fa);
 	extentfs_close(fb);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
+	efs_test_image_ok(b);
 	free(ma);
 	free(mb);
 	backend_destroy(b);
@@ -925,13 +776,13 @@ START_TEST(efs_buf_10_1_punch_in_large_folio)
 	 * zeroed (found by the random test: the zeroed half came back).
 	 */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
-	struct extentfs *fs = mkfs_mount(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t *model = malloc(0x14000);
 
 	memset(model, 0, 0x14000);
 	memset(model + 0x10200, 0x12, 0x3000);
-	ck_assert_int_eq(bwrite(f, model + 0x10200, 0x3000, 0x10200), 0x3000);
+	ck_assert_int_eq(efs_test_bwrite(f, model + 0x10200, 0x3000, 0x10200), 0x3000);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	ck_assert_int_eq(extentfs_fallocate(f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0x11800,
 					    0x800), 0);
@@ -939,8 +790,8 @@ START_TEST(efs_buf_10_1_punch_in_large_folio)
 	verify_file(f, model, 0x13200);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	verify_file(f, model, 0x13200);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -965,7 +816,7 @@ START_TEST(efs_buf_11_1_dio_cow_keeps_inplace_blocks)
 	 * the staging it writes, so the padding outlives the fsync.
 	 */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	uint8_t *ma = malloc(64 * KiB), *mb = malloc(72 * KiB);
 	uint8_t *w = aligned_alloc(4096, 12 * KiB);
 	struct file *fa, *fb, *fd;
@@ -979,8 +830,8 @@ START_TEST(efs_buf_11_1_dio_cow_keeps_inplace_blocks)
 	make_clone(fs, &fa, &fb, ma);
 	memcpy(mb, ma, 64 * KiB);
 	/* Buffered copy-on-write of block 1: 32 blocks staged, 31 left over. */
-	fill_pat(mb + 5000, 1000, 2, 5000);
-	ck_assert_int_eq(bwrite(fb, mb + 5000, 1000, 5000), 1000);
+	efs_test_fill_pat(mb + 5000, 1000, 2, 5000);
+	ck_assert_int_eq(efs_test_bwrite(fb, mb + 5000, 1000, 5000), 1000);
 	ck_assert_int_eq(extentfs_fsync(fb, 0), 0);
 	cow_of(fb, &real, &delay);
 	ck_assert_uint_eq(real, 31);
@@ -990,30 +841,30 @@ START_TEST(efs_buf_11_1_dio_cow_keeps_inplace_blocks)
 
 	/* Direct write of [60K, 72K): block 15 shared, blocks 16-17 holes. */
 	old15 = addr_of(fb, 60 * KiB);
-	fill_pat(w, 12 * KiB, 3, 60 * KiB);
+	efs_test_fill_pat(w, 12 * KiB, 3, 60 * KiB);
 	memcpy(mb + 60 * KiB, w, 12 * KiB);
-	fd = openf(fs, "b", O_RDWR | O_DIRECT);
+	fd = efs_test_open(fs, "b", O_RDWR | O_DIRECT);
 	init_sync_kiocb(&iocb, fd);
 	iocb.ki_pos = 60 * KiB;
 	iov_iter_kvec(&it, ITER_SOURCE, &kv, 1, 12 * KiB);
 	ck_assert_int_eq(extentfs_write_iter(&iocb, &it), 12 * KiB);
 	extentfs_close(fd);
 	ck_assert_int_ne(addr_of(fb, 60 * KiB), old15);
-	ck_assert_uint_eq(refs_of(fs, old15), 1);
+	ck_assert_uint_eq(efs_test_refcount(fs, old15), 1);
 	verify_file(fb, mb, 72 * KiB);
 	verify_file(fa, ma, 64 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(fa);
 	extentfs_close(fb);
-	fs = remount(fs, b);
-	fa = openf(fs, "a", O_RDWR);
-	fb = openf(fs, "b", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	fa = efs_test_open(fs, "a", O_RDWR);
+	fb = efs_test_open(fs, "b", O_RDWR);
 	verify_file(fa, ma, 64 * KiB);
 	verify_file(fb, mb, 72 * KiB);
 	extentfs_close(fa);
 	extentfs_close(fb);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
+	efs_test_image_ok(b);
 	free(ma);
 	free(mb);
 	free(w);

@@ -44,95 +44,20 @@
 #include "../testutil.h"
 #include "../backends/loopdev.h"
 #include "samples/extentfs/extentfs_priv.h"
-
-#define KiB (1ll << 10)
-#define MiB (1ll << 20)
-#define DEV MKDEV(7, 0)
-#define IMG_SIZE (8 * MiB)
-#define SECTOR 512
-#define GARBAGE 0xAA
+#include "efs-test.h"
 
 /* ------------------------------------------------------------- helpers */
 
-enum bkind { BK_RAM, BK_FILE };
+static struct backend *make_backend(enum efs_test_bkind k, uint64_t size, uint32_t lbs)
+{
+	return efs_test_backend(k, size, lbs, "efs-dio");
+}
 
 static const char *const bkind_name[] = { "ram", "file" };
 
-static void fill_device(struct backend *b, uint8_t byte)
-{
-	size_t chunk = 1 << 20;
-	uint8_t *buf = aligned_alloc(4096, chunk);
-
-	ck_assert_ptr_nonnull(buf);
-	memset(buf, byte, chunk);
-	for (uint64_t off = 0; off < b->size; off += chunk) {
-		size_t n = b->size - off < chunk ? (size_t)(b->size - off) : chunk;
-
-		ck_assert_int_eq(backend_rw_sync(b, BACKEND_WRITE, off, buf, n, 0), 0);
-	}
-	free(buf);
-}
-
-static struct backend *make_backend(enum bkind k, uint64_t size, uint32_t lbs)
-{
-	struct backend *b;
-
-	if (k == BK_RAM) {
-		b = backend_ram_new(size, lbs);
-	} else {
-		char path[] = "/tmp/efs-dio-XXXXXX";
-		int fd = mkstemp(path);
-
-		ck_assert_int_ge(fd, 0);
-		close(fd);
-		b = backend_file_new(path, size, lbs);
-		/* The open backend keeps the file; nothing is left behind. */
-		unlink(path);
-	}
-	ck_assert_ptr_nonnull(b);
-	fill_device(b, GARBAGE);
-	return b;
-}
-
-static struct extentfs *mkfs_mount(struct backend *b, uint32_t bs)
-{
-	struct extentfs_mkfs_opts o = { .block_size = bs };
-	struct extentfs *fs = NULL;
-
-	ck_assert_int_eq(extentfs_mkfs(b, &o), 0);
-	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	return fs;
-}
-
-static struct file *openf(struct extentfs *fs, const char *name, int flags)
-{
-	struct file *f = NULL;
-
-	ck_assert_int_eq(extentfs_open(fs, name, flags, &f), 0);
-	return f;
-}
-
 static struct file *creat_direct(struct extentfs *fs, const char *name)
 {
-	return openf(fs, name, O_CREAT | O_RDWR | O_DIRECT);
-}
-
-static void incore_ok(struct extentfs *fs)
-{
-	ck_assert_uint_eq(efs_check_incore(fs, stderr), 0);
-}
-
-/* Unmount (must succeed), check the image, mount again. */
-static struct extentfs *remount(struct extentfs *fs, struct backend *b)
-{
-	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	if (extentfs_check(b, NULL) != 0) {
-		extentfs_check(b, stderr);
-		ck_abort_msg("the checker rejects the image after unmount");
-	}
-	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	incore_ok(fs);
-	return fs;
+	return efs_test_open(fs, name, O_CREAT | O_RDWR | O_DIRECT);
 }
 
 static void *abuf(size_t len)
@@ -218,26 +143,6 @@ static int64_t addr_at(struct file *f, loff_t off, bool *unwritten)
 	return a;
 }
 
-static uint64_t refcount_of(struct extentfs *fs, int64_t byte_addr)
-{
-	uint64_t c;
-
-	mutex_lock(&fs->commit_lock);
-	c = efs_refcount_get(&fs->refc, (uint64_t)byte_addr >> fs->blkbits, NULL);
-	mutex_unlock(&fs->commit_lock);
-	return c;
-}
-
-static uint64_t free_blocks(struct extentfs *fs)
-{
-	uint64_t n;
-
-	mutex_lock(&fs->commit_lock);
-	n = fs->free.total + fs->busy.total;
-	mutex_unlock(&fs->commit_lock);
-	return n;
-}
-
 static size_t cow_blocks(struct file *f)
 {
 	struct efs_inode *ei = EFS_I(f->f_inode);
@@ -267,7 +172,7 @@ static const struct trace_field *tfield(const struct trace_event *ev, const char
 /* ------------------------------------------------------ efs-dio-1 round trips */
 
 static const struct {
-	enum bkind kind;
+	enum efs_test_bkind kind;
 	uint32_t bs;
 } rt_table[] = {
 	{ BK_RAM, 512 },  { BK_RAM, 1024 },  { BK_RAM, 4096 },
@@ -314,18 +219,18 @@ START_TEST(efs_dio_1_1_round_trip)
 	/* efs-dio-1.1: writes at block-1, block, block+1, EOF; read back; remount; read back. */
 	uint32_t bs = rt_table[_i].bs;
 	struct backend *b = make_backend(rt_table[_i].kind, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, bs);
+	struct extentfs *fs = efs_test_mkfs(b, bs);
 	struct file *f = creat_direct(fs, "f");
 	uint8_t *model = calloc(64, bs);
 	loff_t size = 0;
 
 	printf("efs-dio-1.1: %s backend, block size %u\n", bkind_name[rt_table[_i].kind], bs);
 	rt_sequence(f, model, &size, bs);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDONLY | O_DIRECT);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDONLY | O_DIRECT);
 	verify_file(f, model, size);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -341,7 +246,7 @@ START_TEST(efs_dio_2_1_new_unwritten_then_mapped)
 {
 	/* efs-dio-2.1: a write into a hole maps UNWRITTEN NEW|DIRTY; after completion MAPPED. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f");
 	struct trace_sink *m = trace_memsink_new();
 	uint8_t *buf = abuf(16 * KiB);
@@ -382,7 +287,7 @@ START_TEST(efs_dio_2_1_new_unwritten_then_mapped)
 	ck_assert_uint_eq(map.type, IOMAP_MAPPED);
 	ck_assert_uint_eq(map.flags & IOMAP_F_NEW, 0);
 	ck_assert_int_eq((int64_t)map.addr, addr_at(f, 4096, NULL));
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	free(buf);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -395,7 +300,7 @@ START_TEST(efs_dio_2_2_scenario05)
 	/* efs-dio-2.2: the kernel's scenario 05: placement (adjacent rule), EOF zeroing
 	 * before the second write, FIEMAP merging the two 8k writes. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f");
 	struct trace_sink *m = trace_memsink_new();
 	uint8_t *buf = abuf(64 * KiB);
@@ -439,7 +344,7 @@ START_TEST(efs_dio_2_2_scenario05)
 	ck_assert_uint_eq(fe[1].fe_physical, 0x38000);
 	ck_assert_uint_eq(fe[1].fe_length, 0x4000);
 	ck_assert_uint_eq(fe[1].fe_flags & FIEMAP_EXTENT_UNWRITTEN, 0);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	free(buf);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -454,7 +359,7 @@ START_TEST(efs_dio_3_1_subblock_zeroes_on_device)
 	/* efs-dio-3.1: a sector written into new space and into unwritten space: the
 	 * rest of its block is zero on the device, not the 0xAA that was there. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f");
 	uint8_t *buf = abuf(4096), *dev = abuf(4096);
 
@@ -474,7 +379,7 @@ START_TEST(efs_dio_3_1_subblock_zeroes_on_device)
 		}
 	}
 	ck_assert_int_eq(i_size_read(f->f_inode), 16 * 4096);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	free(buf);
 	free(dev);
 	extentfs_close(f);
@@ -488,7 +393,7 @@ START_TEST(efs_dio_3_2_past_eof_zeroes_gap)
 	/* efs-dio-3.2: a write past EOF; the gap reads as zeroes, though the device
 	 * holds 0xAA under the preallocated blocks there and past the old EOF. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f");
 	uint8_t *buf = abuf(4096), *model = calloc(1, 80 * KiB), *dev = abuf(4096);
 	bool unwritten = false;
@@ -509,11 +414,11 @@ START_TEST(efs_dio_3_2_past_eof_zeroes_gap)
 		ck_assert_msg(dev[k] == 0, "byte %d past the old EOF: 0x%02x", k, dev[k]);
 	ck_assert_int_ge(addr_at(f, 8 * KiB, &unwritten), 0);
 	ck_assert(unwritten);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDONLY | O_DIRECT);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDONLY | O_DIRECT);
 	verify_file(f, model, 68 * KiB);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -539,7 +444,7 @@ START_TEST(efs_dio_3_3_size_at_completion)
 	/* efs-dio-3.3: an extending asynchronous write changes the size (and converts
 	 * its extent) only when ->end_io runs, not when it is submitted. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f");
 	uint8_t *buf = abuf(32 * KiB), *model = calloc(1, 64 * KiB);
 	struct kvec kv = { .iov_base = buf, .iov_len = 32 * KiB };
@@ -576,7 +481,7 @@ START_TEST(efs_dio_3_3_size_at_completion)
 	ck_assert_int_ge(addr_at(f, 16 * KiB, &unwritten), 0);
 	ck_assert(!unwritten);
 	verify_file(f, model, 48 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	free(buf);
 	free(model);
 	extentfs_close(f);
@@ -593,7 +498,7 @@ START_TEST(efs_dio_4_1_cow)
 	 * keeps its data, b has the new, the replaced blocks' reference count drops. */
 	uint32_t bs = _i ? 4096 : 1024;
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, bs);
+	struct extentfs *fs = efs_test_mkfs(b, bs);
 	struct file *fa = creat_direct(fs, "a"), *fb = creat_direct(fs, "b");
 	uint8_t *buf = abuf(64 * KiB), *ma = abuf(64 * KiB), *mb = abuf(64 * KiB);
 	int64_t shared_addr, new_addr;
@@ -605,8 +510,8 @@ START_TEST(efs_dio_4_1_cow)
 	memcpy(mb, ma, 64 * KiB);
 	shared_addr = addr_at(fb, 16 * KiB, NULL);
 	ck_assert_int_eq(shared_addr, addr_at(fa, 16 * KiB, NULL));
-	ck_assert_uint_eq(refcount_of(fs, shared_addr), 2);
-	before = free_blocks(fs);
+	ck_assert_uint_eq(efs_test_refcount(fs, shared_addr), 2);
+	before = efs_test_free_blocks(fs);
 
 	fill_pat(buf, 16 * KiB, 2, 16 * KiB);
 	ck_assert_int_eq(dio_pwrite(fb, buf, 16 * KiB, 16 * KiB), 16 * KiB);
@@ -616,12 +521,12 @@ START_TEST(efs_dio_4_1_cow)
 	new_addr = addr_at(fb, 16 * KiB, NULL);
 	ck_assert_int_ne(new_addr, shared_addr);
 	ck_assert_int_eq(addr_at(fa, 16 * KiB, NULL), shared_addr);
-	ck_assert_uint_eq(refcount_of(fs, shared_addr), 1);
-	ck_assert_uint_eq(refcount_of(fs, addr_at(fb, 0, NULL)), 2);
-	ck_assert_uint_eq(refcount_of(fs, new_addr), 1);
-	ck_assert_uint_eq(free_blocks(fs), before - (16 * KiB) / bs);
+	ck_assert_uint_eq(efs_test_refcount(fs, shared_addr), 1);
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_at(fb, 0, NULL)), 2);
+	ck_assert_uint_eq(efs_test_refcount(fs, new_addr), 1);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), before - (16 * KiB) / bs);
 	ck_assert_uint_eq(cow_blocks(fb), 0);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	/* A second write over the now private blocks overwrites in place. */
 	fill_pat(buf, 16 * KiB, 3, 16 * KiB);
 	ck_assert_int_eq(dio_pwrite(fb, buf, 16 * KiB, 16 * KiB), 16 * KiB);
@@ -633,13 +538,13 @@ START_TEST(efs_dio_4_1_cow)
 	memcpy(ma, buf, 8 * KiB);
 	verify_file(fa, ma, 64 * KiB);
 	verify_file(fb, mb, 64 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_fsync(fa, 0), 0);
 	extentfs_close(fa);
 	extentfs_close(fb);
-	fs = remount(fs, b);
-	fa = openf(fs, "a", O_RDONLY | O_DIRECT);
-	fb = openf(fs, "b", O_RDONLY | O_DIRECT);
+	fs = efs_test_remount(fs, b);
+	fa = efs_test_open(fs, "a", O_RDONLY | O_DIRECT);
+	fb = efs_test_open(fs, "b", O_RDONLY | O_DIRECT);
 	verify_file(fa, ma, 64 * KiB);
 	verify_file(fb, mb, 64 * KiB);
 	extentfs_close(fa);
@@ -657,7 +562,7 @@ START_TEST(efs_dio_4_2_cow_eio_frees_staging)
 	/* efs-dio-4.2: EIO on the COW data write: -EIO, b unchanged and still
 	 * shared, the staged blocks back in the free list, consistent. */
 	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE, SECTOR));
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *fa = creat_direct(fs, "a"), *fb = creat_direct(fs, "b");
 	uint8_t *buf = abuf(32 * KiB), *m = abuf(32 * KiB);
 	int64_t shared_addr;
@@ -668,20 +573,20 @@ START_TEST(efs_dio_4_2_cow_eio_frees_staging)
 	ck_assert_int_eq(extentfs_remap_range(fa, 0, fb, 0, 0), 0);
 	ck_assert_int_eq(extentfs_fsync(fb, 0), 0);
 	shared_addr = addr_at(fb, 0, NULL);
-	before = free_blocks(fs);
+	before = efs_test_free_blocks(fs);
 	fill_pat(buf, 32 * KiB, 2, 0);
 	fault_set_eio(b, BACKEND_WRITE, FAULT_ONCE, 0);
 	ck_assert_int_eq(dio_pwrite(fb, buf, 32 * KiB, 0), -EIO);
 	fault_set_eio(b, BACKEND_WRITE, FAULT_NONE, 0);
 	ck_assert_uint_eq(cow_blocks(fb), 0);
-	ck_assert_uint_eq(free_blocks(fs), before);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), before);
 	ck_assert_int_eq(addr_at(fb, 0, NULL), shared_addr);
-	ck_assert_uint_eq(refcount_of(fs, shared_addr), 2);
+	ck_assert_uint_eq(efs_test_refcount(fs, shared_addr), 2);
 	verify_file(fb, m, 32 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(fa);
 	extentfs_close(fb);
-	fs = remount(fs, b);
+	fs = efs_test_remount(fs, b);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	free(buf);
 	free(m);
@@ -696,7 +601,7 @@ START_TEST(efs_dio_4_3_cow_unaligned_bounces)
 	 * it succeeds, the blocks stay shared until writeback, then b's block
 	 * is copied on write and a keeps its data. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *fa = creat_direct(fs, "a"), *fb = creat_direct(fs, "b");
 	uint8_t *buf = abuf(8 * KiB);
 
@@ -722,7 +627,7 @@ START_TEST(efs_dio_4_3_cow_unaligned_bounces)
 		free(one);
 		free(back);
 	}
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(fa);
 	extentfs_close(fb);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -737,7 +642,7 @@ START_TEST(efs_dio_4_4_commit_with_staging)
 	 * blocks as free: the checker accepts the image after a power cut, and
 	 * the clone still holds the old shared data. */
 	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE, SECTOR));
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *fa = creat_direct(fs, "a"), *fb = creat_direct(fs, "b");
 	uint8_t *buf = abuf(32 * KiB), *m = abuf(32 * KiB);
 	struct kvec kv = { .iov_base = buf, .iov_len = 16 * KiB };
@@ -760,7 +665,7 @@ START_TEST(efs_dio_4_4_commit_with_staging)
 		       ret);
 	} else {
 		ck_assert_uint_eq(cow_blocks(fb), 16 * KiB / 4096);
-		incore_ok(fs); /* (4): the COW fork owns the staged blocks */
+		efs_test_incore_ok(fs); /* (4): the COW fork owns the staged blocks */
 	}
 	ck_assert_int_eq(extentfs_sync(fs), 0);
 	fault_power_cut_now(b);
@@ -773,9 +678,9 @@ START_TEST(efs_dio_4_4_commit_with_staging)
 		ck_abort_msg("staged blocks are not free in the committed image");
 	}
 	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	incore_ok(fs);
-	fb = openf(fs, "b", O_RDONLY | O_DIRECT);
-	fa = openf(fs, "a", O_RDONLY | O_DIRECT);
+	efs_test_incore_ok(fs);
+	fb = efs_test_open(fs, "b", O_RDONLY | O_DIRECT);
+	fa = efs_test_open(fs, "a", O_RDONLY | O_DIRECT);
 	verify_file(fb, m, 32 * KiB);
 	ck_assert_int_eq(addr_at(fb, 0, NULL), addr_at(fa, 0, NULL));
 	extentfs_close(fa);
@@ -794,7 +699,7 @@ START_TEST(efs_dio_5_1_eio_stays_unwritten)
 	/* efs-dio-5.1: EIO on the data write into new space: the write fails with
 	 * -EIO, the extent stays UNWRITTEN (reads zeroes), the size does not move. */
 	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE, SECTOR));
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f");
 	uint8_t *buf = abuf(16 * KiB), *model = calloc(1, 32 * KiB);
 	bool unwritten = false;
@@ -815,14 +720,14 @@ START_TEST(efs_dio_5_1_eio_stays_unwritten)
 	ck_assert_int_eq(dio_pwrite(f, buf, 16 * KiB, 32 * KiB), -EIO);
 	fault_set_eio(b, BACKEND_WRITE, FAULT_NONE, 0);
 	ck_assert_int_eq(i_size_read(f->f_inode), 32 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	/* the filesystem still works */
 	ck_assert_int_eq(dio_pwrite(f, buf, 16 * KiB, 16 * KiB), 16 * KiB);
 	memcpy(model + 16 * KiB, buf, 16 * KiB);
 	verify_file(f, model, 32 * KiB);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDONLY | O_DIRECT);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDONLY | O_DIRECT);
 	verify_file(f, model, 32 * KiB);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -846,7 +751,7 @@ END_TEST
 static bool dio_crash_once(unsigned nth, size_t torn, unsigned *saw_new)
 {
 	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE, SECTOR));
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f");
 	uint8_t *oldd = abuf(PC_OLD), *newd = abuf(PC_LEN), *got = abuf(PC_OFF + PC_LEN);
 	loff_t size;
@@ -870,8 +775,8 @@ static bool dio_crash_once(unsigned nth, size_t torn, unsigned *saw_new)
 		ck_abort_msg("write %u torn at %zu: the checker rejects the image", nth, torn);
 	}
 	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	incore_ok(fs);
-	f = openf(fs, "f", O_RDONLY | O_DIRECT);
+	efs_test_incore_ok(fs);
+	f = efs_test_open(fs, "f", O_RDONLY | O_DIRECT);
 	size = i_size_read(f->f_inode);
 	ck_assert_msg(size == PC_OLD || size == PC_OFF + PC_LEN, "size %lld", (long long)size);
 	if (size != PC_OLD)
@@ -962,7 +867,7 @@ START_TEST(efs_dio_6_1_two_writers)
 	lockdep_reset();
 	lockdep_set_quiet(true);
 	b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	fs = mkfs_mount(b, 4096);
+	fs = efs_test_mkfs(b, 4096);
 	f = creat_direct(fs, "f");
 	for (int i = 0; i < 2; i++) {
 		args[i] = (struct writer_arg){ f, i * (total / 2), (unsigned)i + 5, 0 };
@@ -974,11 +879,11 @@ START_TEST(efs_dio_6_1_two_writers)
 		ck_assert_int_eq(args[i].errors, 0);
 	}
 	verify_file(f, model, total);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(lockdep_nr_reports(), 0);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDONLY | O_DIRECT);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDONLY | O_DIRECT);
 	verify_file(f, model, total);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -993,7 +898,7 @@ START_TEST(efs_dio_7_1_entry_checks)
 {
 	/* efs-dio-7.1: what the entry points refuse, and O_APPEND. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f"), *ro, *wo, *buffered;
 	uint8_t *buf = abuf(8 * KiB);
 	struct swap_info_struct sis = { 0 };
@@ -1001,9 +906,9 @@ START_TEST(efs_dio_7_1_entry_checks)
 	loff_t max = fs->sb.s_maxbytes;
 
 	fill_pat(buf, 8 * KiB, 1, 0);
-	ro = openf(fs, "f", O_RDONLY | O_DIRECT);
-	wo = openf(fs, "f", O_WRONLY | O_DIRECT);
-	buffered = openf(fs, "f", O_RDWR);
+	ro = efs_test_open(fs, "f", O_RDONLY | O_DIRECT);
+	wo = efs_test_open(fs, "f", O_WRONLY | O_DIRECT);
+	buffered = efs_test_open(fs, "f", O_RDWR);
 	ck_assert_int_eq(dio_pwrite(ro, buf, 4096, 0), -EBADF);
 	ck_assert_int_eq(dio_pread(wo, buf, 4096, 0), -EBADF);
 	/* Without O_DIRECT the same calls go through the page cache (test_buffered.c). */
@@ -1033,7 +938,7 @@ START_TEST(efs_dio_7_1_entry_checks)
 	ck_assert_int_eq(dio_pwrite(f, buf, 4096, 0), -ETXTBSY);
 	swap_info_release(&sis);
 	ck_assert_int_eq(extentfs_swapoff(f), 0);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(ro);
 	extentfs_close(wo);
 	extentfs_close(buffered);
@@ -1049,7 +954,7 @@ START_TEST(efs_dio_7_2_nowait)
 	/* efs-dio-7.2: IOCB_NOWAIT: -EAGAIN wherever the write would allocate or wait;
 	 * pure overwrites go through. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f");
 	uint8_t *buf = abuf(16 * KiB);
 
@@ -1065,7 +970,7 @@ START_TEST(efs_dio_7_2_nowait)
 	ck_assert_int_eq(dio_rw(f, false, buf, 8 * KiB, 0, RWF_NOWAIT), 8 * KiB);
 	ck_assert_int_eq(i_size_read(f->f_inode), 16 * KiB);
 	ck_assert_int_eq(addr_at(f, 8 * KiB, NULL), -1);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	free(buf);
@@ -1078,7 +983,7 @@ START_TEST(efs_dio_7_3_dsync_commits)
 	/* efs-dio-7.3: O_DSYNC (RWF_DSYNC) commits the allocation before returning:
 	 * a power cut right after the write keeps it. */
 	struct backend *b = backend_fault_new(make_backend(BK_RAM, IMG_SIZE, SECTOR));
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f");
 	uint8_t *buf = abuf(16 * KiB);
 	uint64_t gen = extentfs_generation(fs);
@@ -1093,7 +998,7 @@ START_TEST(efs_dio_7_3_dsync_commits)
 	fault_power_restore(b);
 	ck_assert_int_eq(extentfs_check(b, NULL), 0);
 	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	f = openf(fs, "f", O_RDONLY | O_DIRECT);
+	f = efs_test_open(fs, "f", O_RDONLY | O_DIRECT);
 	verify_file(f, buf, 16 * KiB);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -1107,7 +1012,7 @@ START_TEST(efs_dio_7_4_truncate_waits)
 	/* efs-dio-7.4: truncate waits for an asynchronous extending write in flight:
 	 * its completion cannot grow the file back after the truncate. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE, SECTOR);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_direct(fs, "f");
 	uint8_t *buf = abuf(64 * KiB);
 	struct kvec kv = { .iov_base = buf, .iov_len = 64 * KiB };
@@ -1128,7 +1033,7 @@ START_TEST(efs_dio_7_4_truncate_waits)
 	ck_assert_int_eq(i_size_read(f->f_inode), 16 * KiB);
 	verify_file(f, buf, 16 * KiB);
 	ck_assert_int_eq(addr_at(f, 32 * KiB, NULL), -1);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	free(buf);
@@ -1169,16 +1074,16 @@ START_TEST(efs_dio_8_1_loop_round_trip)
 		return;
 	b = backend_bdev_new(loop.path);
 	ck_assert_ptr_nonnull(b);
-	fill_device(b, GARBAGE);
-	fs = mkfs_mount(b, bs);
+	efs_test_fill_device(b, GARBAGE);
+	fs = efs_test_mkfs(b, bs);
 	f = creat_direct(fs, "f");
 	model = calloc(64, bs);
 	rt_sequence(f, model, &size, bs);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDONLY | O_DIRECT);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDONLY | O_DIRECT);
 	verify_file(f, model, size);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);

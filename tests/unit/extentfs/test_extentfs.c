@@ -36,41 +36,14 @@
 #include "../testutil.h"
 #include "../backends/loopdev.h"
 #include "samples/extentfs/extentfs_priv.h"
+#include "efs-test.h"
 #include "trace09.h"
-
-#define KiB (1ll << 10)
-#define MiB (1ll << 20)
-#define DEV MKDEV(7, 0)
-#define IMG_SIZE (8 * MiB)
 
 /* ------------------------------------------------------------- helpers */
 
-static struct extentfs *mkfs_mount(struct backend *b, uint32_t bs)
-{
-	struct extentfs_mkfs_opts o = { .block_size = bs };
-	struct extentfs *fs = NULL;
-
-	ck_assert_int_eq(extentfs_mkfs(b, &o), 0);
-	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	return fs;
-}
-
-static struct file *openf(struct extentfs *fs, const char *name, int flags)
-{
-	struct file *f = NULL;
-
-	ck_assert_int_eq(extentfs_open(fs, name, flags, &f), 0);
-	return f;
-}
-
 static struct file *creat_rw(struct extentfs *fs, const char *name)
 {
-	return openf(fs, name, O_CREAT | O_RDWR);
-}
-
-static void incore_ok(struct extentfs *fs)
-{
-	ck_assert_uint_eq(efs_check_incore(fs, stderr), 0);
+	return efs_test_open(fs, name, O_CREAT | O_RDWR);
 }
 
 /* getbmap as one line: "off+len@addr[U][S] ..." (addr -1 = hole). */
@@ -146,7 +119,7 @@ static char *fs_state(struct extentfs *fs)
 		names[i] = strdup(fs->dir[i].name);
 	mutex_unlock(&fs->commit_lock);
 	for (size_t i = 0; i < n; i++) {
-		struct file *f = openf(fs, names[i], O_RDONLY);
+		struct file *f = efs_test_open(fs, names[i], O_RDONLY);
 		char *b = bmap_str(f);
 
 		fprintf(m, "%s size %lld: %s\n", names[i], (long long)i_size_read(f->f_inode), b);
@@ -185,26 +158,6 @@ static void make_written(struct file *f)
 	ck_assert_int_eq(efs_trans_begin(ei), 0);
 	efs_bmap_convert_unwritten(ei, 0, EFS_FS(ei)->max_fblock);
 	efs_trans_end(ei);
-}
-
-static uint64_t refcount_of(struct extentfs *fs, int64_t byte_addr)
-{
-	uint64_t c;
-
-	mutex_lock(&fs->commit_lock);
-	c = efs_refcount_get(&fs->refc, (uint64_t)byte_addr >> fs->blkbits, NULL);
-	mutex_unlock(&fs->commit_lock);
-	return c;
-}
-
-static uint64_t free_blocks(struct extentfs *fs)
-{
-	uint64_t n;
-
-	mutex_lock(&fs->commit_lock);
-	n = fs->free.total + fs->busy.total;
-	mutex_unlock(&fs->commit_lock);
-	return n;
 }
 
 /* ----------------------------------------------------------- efs-1 format */
@@ -298,7 +251,7 @@ START_TEST(efs_2_1_round_trip)
 	/* efs-2.1: mkfs, files at block edges, unmount, check, remount: same state. */
 	uint32_t bs = geometry_table[_i].bs;
 	struct backend *b = backend_ram_new(IMG_SIZE, geometry_table[_i].lbs);
-	struct extentfs *fs = mkfs_mount(b, bs);
+	struct extentfs *fs = efs_test_mkfs(b, bs);
 	const loff_t offs[] = { bs - 1, bs, bs + 1, 5 * (loff_t)bs, 100 * (loff_t)bs - 1 };
 	char *before, *after;
 	struct file *f;
@@ -315,7 +268,7 @@ START_TEST(efs_2_1_round_trip)
 		ck_assert_int_eq(i_size_read(f->f_inode), offs[i] + 3 * bs);
 		extentfs_close(f);
 	}
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	before = fs_state(fs);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	ck_assert_int_eq(extentfs_check(b, NULL), 0);
@@ -323,9 +276,9 @@ START_TEST(efs_2_1_round_trip)
 	ck_assert_uint_eq(extentfs_generation(fs), 2);
 	after = fs_state(fs);
 	ck_assert_str_eq(before, after);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	/* A block straddled by offs[0] .. offs[0]+3bs is allocated whole: 4 blocks. */
-	f = openf(fs, "f0", O_RDWR);
+	f = efs_test_open(fs, "f0", O_RDWR);
 	ck_assert_int_ne(addr_at(f, 0), -1);
 	ck_assert_int_ne(addr_at(f, 4 * (loff_t)bs - 1), -1);
 	ck_assert_int_eq(addr_at(f, 4 * (loff_t)bs), -1);
@@ -345,7 +298,7 @@ START_TEST(efs_2_2_first_data_block)
 
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		struct backend *b = backend_ram_new(IMG_SIZE, 512);
-		struct extentfs *fs = mkfs_mount(b, sizes[i]);
+		struct extentfs *fs = efs_test_mkfs(b, sizes[i]);
 		struct file *f = creat_rw(fs, "f");
 
 		ck_assert_int_eq(extentfs_fallocate(f, 0, 0, 64 * KiB), 0);
@@ -398,7 +351,7 @@ START_TEST(efs_2_5_generations)
 {
 	/* efs-2.5: each commit is one generation, alternating slots; clean fsync commits nothing. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 	char *rep;
 	size_t len;
@@ -557,7 +510,7 @@ START_TEST(efs_4_1_trace09)
 {
 	/* efs-4.1: scenario 09 through extentfs gives the kernel's trace, line for line. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 	struct trace_sink *sink = trace_memsink_new();
 	struct fiemap_extent ext[16];
@@ -604,7 +557,7 @@ START_TEST(efs_4_1_trace09)
 	trace_sink_free(sink);
 	ck_assert_layout(f, "0+40000U h40000+20000 60000+a0000U h100000+100000 200000+10000U "
 			    "h210000+f0000");
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	backend_destroy(b);
@@ -615,7 +568,7 @@ START_TEST(efs_4_2_falloc)
 {
 	/* efs-4.2: mode 0 grows the size, KEEP_SIZE does not; existing extents stay put. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 	int64_t a0;
 
@@ -634,7 +587,7 @@ START_TEST(efs_4_2_falloc)
 	/* falloc inside the size changes nothing */
 	ck_assert_int_eq(extentfs_fallocate(f, 0, 0, 4 * KiB), 0);
 	ck_assert_int_eq(i_size_read(f->f_inode), 20 * KiB + 1);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	backend_destroy(b);
@@ -663,18 +616,18 @@ START_TEST(efs_4_3_punch)
 {
 	/* efs-4.3: punch boundary table. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, punch_table[_i].bs);
+	struct extentfs *fs = efs_test_mkfs(b, punch_table[_i].bs);
 	struct file *f = creat_rw(fs, "f");
 	uint64_t free0;
 
 	ck_assert_int_eq(extentfs_fallocate(f, 0, 0, 64 * KiB), 0);
-	free0 = free_blocks(fs);
+	free0 = efs_test_free_blocks(fs);
 	ck_assert_int_eq(extentfs_fallocate(f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 					    punch_table[_i].off, punch_table[_i].len), 0);
 	ck_assert_int_eq(i_size_read(f->f_inode), 64 * KiB);
 	ck_assert_layout(f, punch_table[_i].layout);
-	ck_assert_uint_ge(free_blocks(fs), free0);
-	incore_ok(fs);
+	ck_assert_uint_ge(efs_test_free_blocks(fs), free0);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	ck_assert_int_eq(extentfs_check(b, NULL), 0);
@@ -687,7 +640,7 @@ START_TEST(efs_4_4_truncate)
 	/* efs-4.4: shrinking drops blocks past the EOF block; the same size drops
 	 * post-EOF blocks; growing keeps everything. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 
 	ck_assert_int_eq(extentfs_fallocate(f, 0, 0, 64 * KiB), 0);
@@ -702,7 +655,7 @@ START_TEST(efs_4_4_truncate)
 	ck_assert_layout(f, "0+3000U");
 	ck_assert_int_eq(extentfs_setattr_size(f, 0), 0);
 	ck_assert_layout(f, "");
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	backend_destroy(b);
@@ -713,7 +666,7 @@ START_TEST(efs_4_5_zero_range)
 {
 	/* efs-4.5: ZERO_RANGE gives the whole blocks fresh unwritten space; partial edges keep theirs. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 	int64_t edge_lo, mid, edge_hi;
 
@@ -730,7 +683,7 @@ START_TEST(efs_4_5_zero_range)
 	/* without KEEP_SIZE it grows the file */
 	ck_assert_int_eq(extentfs_fallocate(f, FALLOC_FL_ZERO_RANGE, 40 * KiB, 4 * KiB), 0);
 	ck_assert_int_eq(i_size_read(f->f_inode), 44 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	backend_destroy(b);
@@ -741,7 +694,7 @@ START_TEST(efs_4_6_dirty_flag)
 {
 	/* efs-4.6: IOMAP_F_DIRTY while metadata is uncommitted, on extents and report holes. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 	struct iomap m;
 
@@ -774,7 +727,7 @@ START_TEST(efs_4_7_map_shapes)
 {
 	/* efs-4.7: what each ops set returns around extents and holes (xfs_iomap.c shapes). */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 	struct iomap m;
 
@@ -818,7 +771,7 @@ START_TEST(efs_4_8_goal)
 {
 	/* efs-4.8: a file keeps its relative layout; another file goes elsewhere. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f"), *g = creat_rw(fs, "g");
 	int64_t a;
 
@@ -831,7 +784,7 @@ START_TEST(efs_4_8_goal)
 	/* g keeps its own layout, right after f's far extent */
 	ck_assert_int_eq(extentfs_fallocate(g, FALLOC_FL_KEEP_SIZE, 2 * MiB, 4 * KiB), 0);
 	ck_assert_int_eq(addr_at(g, 2 * MiB), a + 2 * MiB + 64 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	extentfs_close(g);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -843,7 +796,7 @@ START_TEST(efs_4_9_fiemap_flags)
 {
 	/* efs-4.9: FIEMAP flags: XATTR maps nothing, an unknown flag is -EBADR. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 	struct fiemap_extent ext[4];
 	struct fiemap_extent_info fi = { .fi_extents_max = 4, .fi_extents_start = ext };
@@ -871,30 +824,30 @@ START_TEST(efs_5_1_remap_refcounts)
 {
 	/* efs-5.1: after a reflink both files map the same blocks, counted twice. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *src = creat_rw(fs, "src"), *dst = creat_rw(fs, "dst");
 	uint64_t free0;
 
 	ck_assert_int_eq(extentfs_fallocate(src, 0, 0, 64 * KiB), 0);
 	make_written(src); /* only written blocks are shared */
-	free0 = free_blocks(fs);
+	free0 = efs_test_free_blocks(fs);
 	ck_assert_int_eq(extentfs_remap_range(src, 0, dst, 0, 0), 0);
 	ck_assert_int_eq(i_size_read(dst->f_inode), 64 * KiB);
 	ck_assert_int_eq(addr_at(dst, 0), addr_at(src, 0));
 	ck_assert_int_eq(addr_at(dst, 60 * KiB), addr_at(src, 60 * KiB));
-	ck_assert_uint_eq(refcount_of(fs, addr_at(src, 0)), 2);
-	ck_assert_uint_eq(refcount_of(fs, addr_at(src, 60 * KiB)), 2);
-	ck_assert_uint_eq(free_blocks(fs), free0); /* nothing allocated */
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_at(src, 0)), 2);
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_at(src, 60 * KiB)), 2);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), free0); /* nothing allocated */
 	ck_assert(EFS_I(src->f_inode)->diflags & EFS_DIFLAG_REFLINK);
 	ck_assert(EFS_I(dst->f_inode)->diflags & EFS_DIFLAG_REFLINK);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(src);
 	extentfs_close(dst);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	ck_assert_int_eq(extentfs_check(b, NULL), 0);
 	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	src = openf(fs, "src", O_RDWR);
-	ck_assert_uint_eq(refcount_of(fs, addr_at(src, 0)), 2);
+	src = efs_test_open(fs, "src", O_RDWR);
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_at(src, 0)), 2);
 	extentfs_close(src);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	backend_destroy(b);
@@ -905,7 +858,7 @@ START_TEST(efs_5_2_shared_flag)
 {
 	/* efs-5.2: written shared extents are reported SHARED (trace 08); unwritten ones are not (XFS). */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f"), *u = creat_rw(fs, "u");
 	struct iomap m;
 
@@ -936,12 +889,12 @@ START_TEST(efs_5_2_shared_flag)
 	 */
 	ck_assert_int_eq(extentfs_fallocate(u, 0, 0, 16 * KiB), 0);
 	ck_assert_int_eq(extentfs_remap_range(u, 0, u, 16 * KiB, 16 * KiB), 0);
-	ck_assert_uint_eq(refcount_of(fs, addr_at(u, 0)), 1);
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_at(u, 0)), 1);
 	ck_assert_int_eq(addr_at(u, 16 * KiB), -1);
 	map_at(u, &extentfs_report_iomap_ops, IOMAP_REPORT, 0, INT64_MAX, &m);
 	ck_assert_uint_eq(m.type, IOMAP_UNWRITTEN);
 	ck_assert_uint_eq(m.flags, IOMAP_F_DIRTY);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	extentfs_close(u);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -953,29 +906,29 @@ START_TEST(efs_5_3_punch_one_side)
 {
 	/* efs-5.3: punching one side drops a reference; punching both frees the blocks. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *a = creat_rw(fs, "a"), *c = creat_rw(fs, "c");
 	const int pk = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
 	uint64_t free_before;
 	int64_t blk;
 
-	free_before = free_blocks(fs);
+	free_before = efs_test_free_blocks(fs);
 	ck_assert_int_eq(extentfs_fallocate(a, 0, 0, 64 * KiB), 0);
 	make_written(a);
 	ck_assert_int_eq(extentfs_remap_range(a, 0, c, 0, 64 * KiB), 0);
 	blk = addr_at(a, 16 * KiB);
 	ck_assert_int_eq(extentfs_fallocate(a, pk, 16 * KiB, 16 * KiB), 0);
-	ck_assert_uint_eq(refcount_of(fs, blk), 1);
-	ck_assert_uint_eq(refcount_of(fs, addr_at(a, 0)), 2);
+	ck_assert_uint_eq(efs_test_refcount(fs, blk), 1);
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_at(a, 0)), 2);
 	ck_assert_int_eq(addr_at(c, 16 * KiB), blk); /* c still maps it */
-	ck_assert_uint_eq(free_blocks(fs), free_before - 16); /* nothing freed yet */
+	ck_assert_uint_eq(efs_test_free_blocks(fs), free_before - 16); /* nothing freed yet */
 	ck_assert_int_eq(extentfs_fallocate(c, pk, 0, 64 * KiB), 0);
-	ck_assert_uint_eq(refcount_of(fs, addr_at(a, 0)), 1);
-	ck_assert_uint_eq(free_blocks(fs), free_before - 12); /* c's private 4 blocks went */
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_at(a, 0)), 1);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), free_before - 12); /* c's private 4 blocks went */
 	ck_assert_int_eq(extentfs_fallocate(a, pk, 0, 64 * KiB), 0);
-	ck_assert_uint_eq(free_blocks(fs), free_before);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), free_before);
 	ck_assert_uint_eq(fs->refc.nr, 0);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(a);
 	extentfs_close(c);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -988,7 +941,7 @@ START_TEST(efs_5_4_remap_replaces)
 {
 	/* efs-5.4: remap replaces what dst mapped; a hole in src punches dst. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *s = creat_rw(fs, "s"), *d = creat_rw(fs, "d");
 	uint64_t free0;
 
@@ -996,14 +949,14 @@ START_TEST(efs_5_4_remap_replaces)
 	make_written(s);
 	ck_assert_int_eq(extentfs_setattr_size(s, 16 * KiB), 0); /* [8k,16k) a hole */
 	ck_assert_int_eq(extentfs_fallocate(d, 0, 0, 32 * KiB), 0);
-	free0 = free_blocks(fs);
+	free0 = efs_test_free_blocks(fs);
 	ck_assert_int_eq(extentfs_remap_range(s, 0, d, 0, 16 * KiB), 0);
 	ck_assert_int_eq(addr_at(d, 0), addr_at(s, 0));
 	ck_assert_int_eq(addr_at(d, 8 * KiB), -1);
 	ck_assert_int_ne(addr_at(d, 16 * KiB), -1);
-	ck_assert_uint_eq(free_blocks(fs), free0 + 4); /* d's 4 old blocks freed */
+	ck_assert_uint_eq(efs_test_free_blocks(fs), free0 + 4); /* d's 4 old blocks freed */
 	ck_assert_int_eq(i_size_read(d->f_inode), 32 * KiB);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(s);
 	extentfs_close(d);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -1015,7 +968,7 @@ START_TEST(efs_5_5_remap_checks)
 {
 	/* efs-5.5: the generic_remap_checks rules. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *s = creat_rw(fs, "s"), *d = creat_rw(fs, "d"), *ro;
 
 	ck_assert_int_eq(extentfs_fallocate(s, 0, 0, 10 * KiB + 5), 0);
@@ -1032,10 +985,10 @@ START_TEST(efs_5_5_remap_checks)
 	ck_assert_int_eq(extentfs_remap_range(s, 8 * KiB, d, 0, 0), 0);
 	ck_assert_int_eq(i_size_read(d->f_inode), 2 * KiB + 5);
 	ck_assert_int_eq(addr_at(d, 0), addr_at(s, 8 * KiB));
-	ro = openf(fs, "d", O_RDONLY);
+	ro = efs_test_open(fs, "d", O_RDONLY);
 	ck_assert_int_eq(extentfs_remap_range(s, 0, ro, 0, 4096), -EBADF);
 	extentfs_close(ro);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(s);
 	extentfs_close(d);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -1047,7 +1000,7 @@ START_TEST(efs_5_6_unshare)
 {
 	/* efs-5.6: unshare copies written shared blocks, keeps the data, drops the flag. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *a = creat_rw(fs, "a"), *c = creat_rw(fs, "c");
 	uint8_t pat[16 * 1024], got[16 * 1024];
 	int64_t old;
@@ -1062,7 +1015,7 @@ START_TEST(efs_5_6_unshare)
 	ck_assert_int_eq(extentfs_fallocate(c, FALLOC_FL_UNSHARE_RANGE, 0, 16 * KiB), 0);
 	ck_assert_int_ne(addr_at(c, 0), old);
 	ck_assert_int_eq(addr_at(a, 0), old);
-	ck_assert_uint_eq(refcount_of(fs, old), 1);
+	ck_assert_uint_eq(efs_test_refcount(fs, old), 1);
 	ck_assert_int_eq(backend_rw_sync(b, BACKEND_READ, (uint64_t)addr_at(c, 0), got,
 					 sizeof(got), 0), 0);
 	ck_assert_int_eq(memcmp(pat, got, sizeof(pat)), 0);
@@ -1074,9 +1027,9 @@ START_TEST(efs_5_6_unshare)
 	ck_assert_int_eq(extentfs_setattr_size(a, 72 * KiB), 0);
 	ck_assert_int_eq(extentfs_remap_range(a, 64 * KiB, c, 64 * KiB, 8 * KiB), 0);
 	ck_assert_int_eq(addr_at(c, 64 * KiB), -1);
-	ck_assert_uint_eq(refcount_of(fs, addr_at(a, 64 * KiB)), 1);
+	ck_assert_uint_eq(efs_test_refcount(fs, addr_at(a, 64 * KiB)), 1);
 	ck_assert(EFS_I(c->f_inode)->diflags & EFS_DIFLAG_REFLINK);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(a);
 	extentfs_close(c);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -1089,7 +1042,7 @@ START_TEST(efs_5_7_fibmap)
 {
 	/* efs-5.7: FIBMAP answers for written blocks only, and never for reflinked files. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f"), *g = creat_rw(fs, "g");
 
 	ck_assert_int_eq(extentfs_fallocate(f, 0, 0, 16 * KiB), 0);
@@ -1221,7 +1174,7 @@ static size_t raw_free_off(const struct raw_image *ri, size_t n)
 static struct backend *base_image(void)
 {
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *a = creat_rw(fs, "a"), *bf = creat_rw(fs, "b"), *c = creat_rw(fs, "c");
 
 	ck_assert_int_eq(extentfs_fallocate(a, 0, 0, 64 * KiB), 0);
@@ -1363,7 +1316,7 @@ START_TEST(efs_6_2_torn_newest_slot)
 {
 	/* efs-6.2: a torn newest superblock loses to the previous generation, which still mounts. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 	struct raw_image ri;
 	uint8_t buf[512];
@@ -1373,7 +1326,7 @@ START_TEST(efs_6_2_torn_newest_slot)
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_sync(fs), 0);        /* generation 2 */
 	st1 = fs_state(fs);
-	f = openf(fs, "f", O_RDWR);
+	f = efs_test_open(fs, "f", O_RDWR);
 	ck_assert_int_eq(extentfs_fallocate(f, 0, 64 * KiB, 16 * KiB), 0);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);     /* generation 3 */
@@ -1415,7 +1368,7 @@ static void workload_a(struct extentfs *fs, uint32_t bs)
 
 static void workload_b(struct extentfs *fs, uint32_t bs)
 {
-	struct file *a = openf(fs, "a", O_RDWR), *bb = openf(fs, "b", O_RDWR);
+	struct file *a = efs_test_open(fs, "a", O_RDWR), *bb = efs_test_open(fs, "b", O_RDWR);
 	struct file *c = creat_rw(fs, "c");
 
 	ck_assert_int_eq(extentfs_fallocate(bb, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, bs,
@@ -1448,7 +1401,7 @@ static bool crash_once(struct backend *(*make)(void *), void *arg, uint32_t bs, 
 		       size_t torn, struct crash_result *res)
 {
 	struct backend *fb = backend_fault_new(make(arg));
-	struct extentfs *fs = mkfs_mount(fb, bs);
+	struct extentfs *fs = efs_test_mkfs(fb, bs);
 	char *sa, *sb_, *got;
 	bool cut;
 	int ret;
@@ -1457,7 +1410,7 @@ static bool crash_once(struct backend *(*make)(void *), void *arg, uint32_t bs, 
 	sa = fs_state(fs);
 	workload_b(fs, bs);
 	sb_ = fs_state(fs);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	fault_arm_power_cut(fb, nth, torn);
 	ret = extentfs_sync(fs);
 	cut = fault_power_is_cut(fb);
@@ -1481,7 +1434,7 @@ static bool crash_once(struct backend *(*make)(void *), void *arg, uint32_t bs, 
 			      "before:\n%s\nafter:\n%s", nth, torn, got, sa, sb_);
 		res->saw_after++;
 	}
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	res->runs++;
 	free(sa);
@@ -1571,14 +1524,14 @@ START_TEST(efs_7_3_eio)
 
 	for (unsigned after = 0;; after++) {
 		struct backend *fb = backend_fault_new(backend_ram_new(IMG_SIZE, 512));
-		struct extentfs *fs = mkfs_mount(fb, 4096);
+		struct extentfs *fs = efs_test_mkfs(fb, 4096);
 		struct file *f;
 		char *sa, *got;
 		int ret;
 
 		workload_a(fs, 4096);
 		sa = fs_state(fs);
-		f = openf(fs, "b", O_RDWR);
+		f = efs_test_open(fs, "b", O_RDWR);
 		ck_assert_int_eq(extentfs_fallocate(f, 0, 1 * MiB, 4096), 0);
 		fault_set_eio(fb, op, FAULT_ONCE, after);
 		ret = extentfs_fsync(f, 0);
@@ -1650,11 +1603,11 @@ START_TEST(efs_8_1_loop_round_trip)
 		return;
 	b = backend_bdev_new(loop.path);
 	ck_assert_ptr_nonnull(b);
-	fs = mkfs_mount(b, 4096);
+	fs = efs_test_mkfs(b, 4096);
 	workload_a(fs, 4096);
 	workload_b(fs, 4096);
 	st1 = fs_state(fs);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	ck_assert_int_eq(extentfs_check(b, NULL), 0);
 	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
@@ -1709,15 +1662,15 @@ START_TEST(efs_9_1_falloc_args)
 {
 	/* efs-9.1: fallocate argument table (vfs_fallocate's checks). */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
-	struct file *f = creat_rw(fs, "f"), *ro = openf(fs, "f", O_RDONLY);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
+	struct file *f = creat_rw(fs, "f"), *ro = efs_test_open(fs, "f", O_RDONLY);
 
 	ck_assert_int_eq(extentfs_fallocate(f, falloc_table[_i].mode, falloc_table[_i].off,
 					    falloc_table[_i].len), falloc_table[_i].ret);
 	ck_assert_int_eq(extentfs_fallocate(ro, 0, 0, 4096), -EBADF);
 	ck_assert_int_eq(extentfs_setattr_size(ro, 0), -EINVAL);
 	ck_assert_int_eq(extentfs_setattr_size(f, -1), -EINVAL);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(ro);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
@@ -1729,7 +1682,7 @@ START_TEST(efs_9_2_open_unlink)
 {
 	/* efs-9.2: names, O_EXCL, O_TRUNC, unlink of an open file, orphans at mount. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	char longname[300];
 	struct file *f, *g;
 	struct backend *copy;
@@ -1752,29 +1705,29 @@ START_TEST(efs_9_2_open_unlink)
 	ck_assert_int_eq(extentfs_open(fs, longname, O_CREAT | O_EXCL | O_RDWR, &f), -EEXIST);
 	ck_assert_int_eq(extentfs_unlink(fs, "missing"), -ENOENT);
 
-	free0 = free_blocks(fs);
+	free0 = efs_test_free_blocks(fs);
 	f = creat_rw(fs, "t");
 	ck_assert_int_eq(extentfs_fallocate(f, 0, 0, 64 * KiB), 0);
 	extentfs_close(f);
-	f = openf(fs, "t", O_RDWR | O_TRUNC);
+	f = efs_test_open(fs, "t", O_RDWR | O_TRUNC);
 	ck_assert_int_eq(i_size_read(f->f_inode), 0);
-	ck_assert_uint_eq(free_blocks(fs), free0);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), free0);
 	ck_assert_int_eq(extentfs_fallocate(f, 0, 0, 64 * KiB), 0);
 	/* unlink while open: still usable, blocks freed at the last close */
 	ck_assert_int_eq(extentfs_unlink(fs, "t"), 0);
 	ck_assert_int_eq(extentfs_open(fs, "t", O_RDWR, &g), -ENOENT);
 	ck_assert_int_eq(extentfs_fallocate(f, 0, 64 * KiB, 4 * KiB), 0);
-	ck_assert_uint_eq(free_blocks(fs), free0 - 17);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), free0 - 17);
 	/* commit the orphan, then "crash" with it open: the copy is the crashed disk */
 	ck_assert_int_eq(extentfs_sync(fs), 0);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	img = image_copy(b);
 	copy = backend_ram_new(IMG_SIZE, 512);
 	ck_assert_int_eq(backend_rw_sync(copy, BACKEND_WRITE, 0, img, IMG_SIZE, 0), 0);
 	free(img);
 	extentfs_close(f);
-	ck_assert_uint_eq(free_blocks(fs), free0);
-	incore_ok(fs);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), free0);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 
 	m = open_memstream(&rep, &len);
@@ -1783,9 +1736,9 @@ START_TEST(efs_9_2_open_unlink)
 	ck_assert_ptr_nonnull(strstr(rep, "orphan"));
 	free(rep);
 	ck_assert_int_eq(extentfs_mount(copy, DEV, &fs), 0);
-	ck_assert_uint_eq(free_blocks(fs), free0);
+	ck_assert_uint_eq(efs_test_free_blocks(fs), free0);
 	ck_assert_uint_eq(fs->ninodes, 1);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	ck_assert_int_eq(extentfs_check(copy, NULL), 0);
 	backend_destroy(copy);
@@ -1797,7 +1750,7 @@ START_TEST(efs_9_3_swapfile)
 {
 	/* efs-9.3: swapon over unwritten space; an active swap file refuses changes. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "swap"), *g = creat_rw(fs, "g"), *h = creat_rw(fs, "holey");
 	struct swap_info_struct sis = { 0 }, sis2 = { 0 };
 	sector_t span;
@@ -1834,7 +1787,7 @@ START_TEST(efs_9_4_llseek)
 {
 	/* efs-9.4: lseek whence table. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 
 	ck_assert_int_eq(extentfs_fallocate(f, 0, 0, 10000), 0);
@@ -1860,7 +1813,7 @@ START_TEST(efs_9_5_enospc)
 {
 	/* efs-9.5: ENOSPC keeps what was allocated and a commit still fits; busy space comes back. */
 	struct backend *b = backend_ram_new(4 * MiB, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 	uint64_t gen;
 
@@ -1868,13 +1821,13 @@ START_TEST(efs_9_5_enospc)
 	ck_assert_int_eq(i_size_read(f->f_inode), 0);
 	ck_assert_int_ne(addr_at(f, 0), -1);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	/* free everything, then allocate again before any commit: busy blocks are flushed */
 	ck_assert_int_eq(extentfs_setattr_size(f, 0), 0);
 	gen = extentfs_generation(fs);
 	ck_assert_int_eq(extentfs_fallocate(f, 0, 0, 3 * MiB), 0);
 	ck_assert_uint_gt(extentfs_generation(fs), gen);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	ck_assert_int_eq(extentfs_check(b, NULL), 0);
@@ -1886,7 +1839,7 @@ START_TEST(efs_9_6_mapping_seq)
 {
 	/* efs-9.6: the validity cookie changes with every mapping change and on request. */
 	struct backend *b = backend_ram_new(IMG_SIZE, 512);
-	struct extentfs *fs = mkfs_mount(b, 4096);
+	struct extentfs *fs = efs_test_mkfs(b, 4096);
 	struct file *f = creat_rw(fs, "f");
 	struct iomap m1, m2;
 	uint64_t s;
@@ -1919,7 +1872,7 @@ START_TEST(efs_9_7_lock_order)
 
 	lockdep_reset();
 	lockdep_set_quiet(true);
-	fs = mkfs_mount(b, 4096);
+	fs = efs_test_mkfs(b, 4096);
 	x = creat_rw(fs, "x");
 	y = creat_rw(fs, "y");
 	ck_assert_int_eq(extentfs_fallocate(x, 0, 0, 64 * KiB), 0);
@@ -1955,7 +1908,7 @@ struct stress_arg {
 static void *stress_thread(void *p)
 {
 	struct stress_arg *a = p;
-	struct file *f = openf(a->fs, a->name, O_RDWR), *o = openf(a->fs, a->other, O_RDWR);
+	struct file *f = efs_test_open(a->fs, a->name, O_RDWR), *o = efs_test_open(a->fs, a->other, O_RDWR);
 	struct fiemap_extent ext[32];
 
 	for (int i = 0; i < 300; i++) {
@@ -2021,7 +1974,7 @@ START_TEST(efs_9_8_concurrent)
 	lockdep_reset();
 	lockdep_set_quiet(true);
 	b = backend_ram_new(16 * MiB, 512);
-	fs = mkfs_mount(b, 4096);
+	fs = efs_test_mkfs(b, 4096);
 	extentfs_close(creat_rw(fs, "a"));
 	extentfs_close(creat_rw(fs, "b"));
 	args[0] = (struct stress_arg){ fs, "a", "b", 1, 0 };
@@ -2031,7 +1984,7 @@ START_TEST(efs_9_8_concurrent)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, stress_thread, &args[i]), 0);
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(lockdep_nr_reports(), 0);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	ck_assert_int_eq(extentfs_check(b, NULL), 0);

@@ -45,51 +45,25 @@
 
 #include "../testutil.h"
 #include "samples/extentfs/extentfs_priv.h"
-
-#define KiB (1ll << 10)
-#define MiB (1ll << 20)
-#define DEV MKDEV(7, 0)
-#define IMG_SIZE (8 * MiB)
-#define SECTOR 512
-#define GARBAGE 0xAA
+#include "efs-test.h"
 
 /* ------------------------------------------------------------- helpers */
 
-enum bkind { BK_RAM, BK_FILE };
-
-static void fill_device(struct backend *b, uint8_t byte)
+static struct backend *make_backend(enum efs_test_bkind k, uint64_t size)
 {
-	size_t chunk = 1 << 20;
-	uint8_t *buf = aligned_alloc(4096, chunk);
-
-	ck_assert_ptr_nonnull(buf);
-	memset(buf, byte, chunk);
-	for (uint64_t off = 0; off < b->size; off += chunk) {
-		size_t n = b->size - off < chunk ? (size_t)(b->size - off) : chunk;
-
-		ck_assert_int_eq(backend_rw_sync(b, BACKEND_WRITE, off, buf, n, 0), 0);
-	}
-	free(buf);
+	return efs_test_backend(k, size, SECTOR, "efs-inline");
 }
 
-static struct backend *make_backend(enum bkind k, uint64_t size)
+/* One read or write through the file's entry points; @direct adds IOCB_DIRECT. */
+static ssize_t rw(struct file *f, bool write, bool direct, void *buf, size_t len, loff_t off)
 {
-	struct backend *b;
+	return efs_test_rw(f, write, buf, len, off, direct ? IOCB_DIRECT : 0, SIZE_MAX);
+}
 
-	if (k == BK_RAM) {
-		b = backend_ram_new(size, SECTOR);
-	} else {
-		char path[] = "/tmp/efs-inline-XXXXXX";
-		int fd = mkstemp(path);
-
-		ck_assert_int_ge(fd, 0);
-		close(fd);
-		b = backend_file_new(path, size, SECTOR);
-		unlink(path);
-	}
-	ck_assert_ptr_nonnull(b);
-	fill_device(b, GARBAGE);
-	return b;
+/* The whole file read through the page cache equals @model[0, size). */
+static void verify_file(struct file *f, const uint8_t *model, loff_t size)
+{
+	efs_test_verify_buffered(f, model, size, false);
 }
 
 /* mkfs with mkfs.xfs-style @opts text, then mount. */
@@ -112,91 +86,6 @@ static struct extentfs *mkfs_inline(struct backend *b, uint32_t bs)
 
 	snprintf(opts, sizeof(opts), "-b size=%u -i inline=1", bs);
 	return mkfs_mount_opts(b, opts);
-}
-
-static struct file *openf(struct extentfs *fs, const char *name, int flags)
-{
-	struct file *f = NULL;
-
-	ck_assert_int_eq(extentfs_open(fs, name, flags, &f), 0);
-	return f;
-}
-
-static void incore_ok(struct extentfs *fs)
-{
-	ck_assert_uint_eq(efs_check_incore(fs, stderr), 0);
-}
-
-static void image_ok(struct backend *b)
-{
-	if (extentfs_check(b, NULL) != 0) {
-		extentfs_check(b, stderr);
-		ck_abort_msg("the checker rejects the image");
-	}
-}
-
-static struct extentfs *remount(struct extentfs *fs, struct backend *b)
-{
-	incore_ok(fs);
-	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
-	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	incore_ok(fs);
-	return fs;
-}
-
-static ssize_t rw(struct file *f, bool write, bool direct, void *buf, size_t len, loff_t off)
-{
-	struct kiocb iocb;
-	struct kvec kv = { .iov_base = buf, .iov_len = len };
-	struct iov_iter it;
-
-	init_sync_kiocb(&iocb, f);
-	iocb.ki_pos = off;
-	if (direct)
-		iocb.ki_flags |= IOCB_DIRECT;
-	iov_iter_kvec(&it, write ? ITER_SOURCE : ITER_DEST, &kv, 1, len);
-	return write ? extentfs_write_iter(&iocb, &it) : extentfs_read_iter(&iocb, &it);
-}
-
-static ssize_t bwrite(struct file *f, const void *buf, size_t len, loff_t off)
-{
-	return rw(f, true, false, (void *)buf, len, off);
-}
-
-static ssize_t bread(struct file *f, void *buf, size_t len, loff_t off)
-{
-	return rw(f, false, false, buf, len, off);
-}
-
-static uint8_t pat(unsigned tag, loff_t pos)
-{
-	uint8_t v = (uint8_t)(tag * 37 + (unsigned)pos * 7 + (unsigned)(pos >> 9) * 11 + 1);
-
-	return v == 0 || v == GARBAGE ? (uint8_t)(v + 3) : v;
-}
-
-static void fill_pat(uint8_t *buf, size_t len, unsigned tag, loff_t off)
-{
-	for (size_t k = 0; k < len; k++)
-		buf[k] = pat(tag, off + (loff_t)k);
-}
-
-/* The whole file read through the page cache equals @model[0, size). */
-static void verify_file(struct file *f, const uint8_t *model, loff_t size)
-{
-	size_t len = (size_t)size + 4096;
-	uint8_t *buf = malloc(len);
-
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_int_eq(i_size_read(f->f_inode), size);
-	memset(buf, 0x5c, len);
-	ck_assert_int_eq(bread(f, buf, len, 0), size);
-	for (loff_t k = 0; k < size; k++)
-		if (buf[k] != model[k])
-			ck_abort_msg("byte %lld: read 0x%02x, expected 0x%02x", (long long)k, buf[k],
-				     model[k]);
-	free(buf);
 }
 
 /* FIEMAP of the whole file into @ext (at most 8); @return extents mapped. */
@@ -292,7 +181,7 @@ END_TEST
 /* inline-1.2 table: block sizes by backends. */
 static const struct {
 	uint32_t bs;
-	enum bkind bk;
+	enum efs_test_bkind bk;
 } rt_table[] = {
 	{ 512, BK_RAM }, { 1024, BK_RAM }, { 4096, BK_RAM },
 	{ 512, BK_FILE }, { 1024, BK_FILE }, { 4096, BK_FILE },
@@ -304,27 +193,27 @@ START_TEST(inline_1_2_write_100_bytes)
 	 * after fsync and after a remount, version 2 image, checker accepts. */
 	struct backend *b = make_backend(rt_table[_i].bk, IMG_SIZE);
 	struct extentfs *fs = mkfs_inline(b, rt_table[_i].bs);
-	struct file *f = openf(fs, "small", O_CREAT | O_RDWR);
+	struct file *f = efs_test_open(fs, "small", O_CREAT | O_RDWR);
 	uint8_t data[100];
 
-	fill_pat(data, sizeof(data), 1, 0);
+	efs_test_fill_pat(data, sizeof(data), 1, 0);
 	assert_inline(f, 0);
-	ck_assert_int_eq(bwrite(f, data, sizeof(data), 0), 100);
+	ck_assert_int_eq(efs_test_bwrite(f, data, sizeof(data), 0), 100);
 	assert_inline(f, 100);
 	verify_file(f, data, 100);
 	/* Nothing of the data area is used: the data lives in the metadata. */
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	assert_inline(f, 100);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
-	fs = remount(fs, b);
+	fs = efs_test_remount(fs, b);
 	ck_assert_uint_eq(sb_version(b), EFS_VERSION);
-	f = openf(fs, "small", O_RDWR);
+	f = efs_test_open(fs, "small", O_RDWR);
 	assert_inline(f, 100);
 	verify_file(f, data, 100);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
+	efs_test_image_ok(b);
 	backend_destroy(b);
 }
 END_TEST
@@ -335,19 +224,19 @@ START_TEST(inline_1_3_default_image_unchanged)
 	 * (one block after fsync) and the image stays version 1. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
 	struct extentfs *fs = mkfs_mount_opts(b, "-b size=4096");
-	struct file *f = openf(fs, "small", O_CREAT | O_RDWR);
+	struct file *f = efs_test_open(fs, "small", O_CREAT | O_RDWR);
 	struct fiemap_extent ext[8];
 	uint8_t data[100];
 
-	fill_pat(data, sizeof(data), 2, 0);
-	ck_assert_int_eq(bwrite(f, data, sizeof(data), 0), 100);
+	efs_test_fill_pat(data, sizeof(data), 2, 0);
+	ck_assert_int_eq(efs_test_bwrite(f, data, sizeof(data), 0), 100);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	ck_assert(!efs_inode_is_inline(EFS_I(f->f_inode)));
 	ck_assert_uint_eq(fiemap(f, ext), 1);
 	ck_assert_uint_eq(ext[0].fe_flags, FIEMAP_EXTENT_LAST);
 	ck_assert_uint_eq(ext[0].fe_physical, 0x18000);
 	extentfs_close(f);
-	fs = remount(fs, b);
+	fs = efs_test_remount(fs, b);
 	ck_assert_uint_eq(sb_version(b), EFS_VERSION_MIN);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	backend_destroy(b);
@@ -366,9 +255,9 @@ static size_t cold_read_bios(struct backend *b, const uint8_t *model, size_t len
 	size_t n;
 
 	ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-	f = openf(fs, "f", O_RDWR);
+	f = efs_test_open(fs, "f", O_RDWR);
 	trace_add_sink(m);
-	ck_assert_int_eq(bread(f, buf, sizeof(buf), 0), (ssize_t)len);
+	ck_assert_int_eq(efs_test_bread(f, buf, sizeof(buf), 0), (ssize_t)len);
 	trace_remove_sink(m);
 	ck_assert_mem_eq(buf, model, len);
 	n = count_events(m, "bio_submit");
@@ -384,20 +273,20 @@ START_TEST(inline_2_1_read_does_no_bio)
 	 * inode (no bio_submit); the same file on a default image needs one. */
 	uint8_t data[100];
 
-	fill_pat(data, sizeof(data), 3, 0);
+	efs_test_fill_pat(data, sizeof(data), 3, 0);
 	for (int inl = 0; inl <= 1; inl++) {
 		struct backend *b = make_backend(BK_RAM, IMG_SIZE);
 		struct extentfs *fs = mkfs_mount_opts(b, inl ? "-i inline=1" : "-i inline=0");
-		struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+		struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 
-		ck_assert_int_eq(bwrite(f, data, sizeof(data), 0), 100);
+		ck_assert_int_eq(efs_test_bwrite(f, data, sizeof(data), 0), 100);
 		extentfs_close(f);
 		ck_assert_int_eq(extentfs_unmount(fs), 0);
 		if (inl)
 			ck_assert_uint_eq(cold_read_bios(b, data, 100), 0);
 		else
 			ck_assert_uint_ge(cold_read_bios(b, data, 100), 1);
-		image_ok(b);
+		efs_test_image_ok(b);
 		backend_destroy(b);
 	}
 }
@@ -410,13 +299,13 @@ START_TEST(inline_2_2_writes_and_truncates_within_capacity)
 	 * remount. */
 	struct backend *b = make_backend(BK_FILE, IMG_SIZE);
 	struct extentfs *fs = mkfs_inline(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t model[1024] = { 0 }, tail[50];
 
-	fill_pat(model, 100, 4, 0);
-	fill_pat(tail, sizeof(tail), 5, 500);
-	ck_assert_int_eq(bwrite(f, model, 100, 0), 100);
-	ck_assert_int_eq(bwrite(f, tail, sizeof(tail), 500), 50);
+	efs_test_fill_pat(model, 100, 4, 0);
+	efs_test_fill_pat(tail, sizeof(tail), 5, 500);
+	ck_assert_int_eq(efs_test_bwrite(f, model, 100, 0), 100);
+	ck_assert_int_eq(efs_test_bwrite(f, tail, sizeof(tail), 500), 50);
 	memcpy(model + 500, tail, sizeof(tail));
 	assert_inline(f, 550);
 	verify_file(f, model, 550);
@@ -429,28 +318,28 @@ START_TEST(inline_2_2_writes_and_truncates_within_capacity)
 	assert_inline(f, 700);
 	verify_file(f, model, 700);
 	/* up to exactly the capacity is still inline */
-	ck_assert_int_eq(bwrite(f, tail, 24, 1000), 24);
+	ck_assert_int_eq(efs_test_bwrite(f, tail, 24, 1000), 24);
 	memcpy(model + 1000, tail, 24);
 	assert_inline(f, 1024);
 	verify_file(f, model, 1024);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	assert_inline(f, 1024);
 	verify_file(f, model, 1024);
 	extentfs_close(f);
-	f = openf(fs, "f", O_RDWR | O_TRUNC);
+	f = efs_test_open(fs, "f", O_RDWR | O_TRUNC);
 	assert_inline(f, 0);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	assert_inline(f, 0);
 	/* unlinked while open, freed at the last close with its buffers */
-	ck_assert_int_eq(bwrite(f, tail, 10, 0), 10);
+	ck_assert_int_eq(efs_test_bwrite(f, tail, 10, 0), 10);
 	ck_assert_int_eq(extentfs_unlink(fs, "f"), 0);
 	verify_file(f, tail, 10);
 	extentfs_close(f);
-	fs = remount(fs, b);
+	fs = efs_test_remount(fs, b);
 	ck_assert_int_eq(extentfs_open(fs, "f", O_RDWR, &f), -ENOENT);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
 	backend_destroy(b);
@@ -472,25 +361,25 @@ START_TEST(inline_3_1_grow_past_capacity)
 	uint32_t bs = _i < 4 ? 4096 : 512;
 	struct backend *b = make_backend(how == GROW_DIRECT ? BK_FILE : BK_RAM, IMG_SIZE);
 	struct extentfs *fs = mkfs_inline(b, bs);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t *model = calloc(1, 16 * KiB), *more = aligned_alloc(4096, 8 * KiB);
 	loff_t size;
 
-	fill_pat(model, 100, 6, 0);
-	ck_assert_int_eq(bwrite(f, model, 100, 0), 100);
+	efs_test_fill_pat(model, 100, 6, 0);
+	ck_assert_int_eq(efs_test_bwrite(f, model, 100, 0), 100);
 	if (how == GROW_BUFFERED_FSYNCED)
 		ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	switch (how) {
 	case GROW_BUFFERED:
 	case GROW_BUFFERED_FSYNCED:
-		fill_pat(more, 5000, 7, 100);
-		ck_assert_int_eq(bwrite(f, more, 5000, 100), 5000);
+		efs_test_fill_pat(more, 5000, 7, 100);
+		ck_assert_int_eq(efs_test_bwrite(f, more, 5000, 100), 5000);
 		memcpy(model + 100, more, 5000);
 		size = 5100;
 		break;
 	case GROW_DIRECT:
 		/* sector aligned, past the capacity: converted, then a direct write */
-		fill_pat(more, 8 * KiB, 8, 4096);
+		efs_test_fill_pat(more, 8 * KiB, 8, 4096);
 		ck_assert_int_eq(rw(f, true, true, more, 8 * KiB, 4096), 8 * KiB);
 		memcpy(model + 4096, more, 8 * KiB);
 		size = 12 * KiB;
@@ -502,17 +391,17 @@ START_TEST(inline_3_1_grow_past_capacity)
 	}
 	assert_not_inline(f);
 	verify_file(f, model, size);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	assert_not_inline(f);
 	ck_assert_uint_ge(EFS_I(f->f_inode)->df.nr, 1);
 	verify_file(f, model, size);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
+	efs_test_image_ok(b);
 	free(model);
 	free(more);
 	backend_destroy(b);
@@ -530,12 +419,12 @@ START_TEST(inline_3_2_space_ops_convert)
 	enum conv how = (enum conv)_i;
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
 	struct extentfs *fs = mkfs_inline(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR), *g = NULL;
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR), *g = NULL;
 	uint8_t model[8192] = { 0 };
 	loff_t size = 300;
 
-	fill_pat(model, 300, 9, 0);
-	ck_assert_int_eq(bwrite(f, model, 300, 0), 300);
+	efs_test_fill_pat(model, 300, 9, 0);
+	ck_assert_int_eq(efs_test_bwrite(f, model, 300, 0), 300);
 	switch (how) {
 	case CONV_FALLOC:
 		ck_assert_int_eq(extentfs_fallocate(f, 0, 0, 8192), 0);
@@ -547,7 +436,7 @@ START_TEST(inline_3_2_space_ops_convert)
 		memset(model + 10, 0, 20);
 		break;
 	case CONV_REFLINK:
-		g = openf(fs, "g", O_CREAT | O_RDWR);
+		g = efs_test_open(fs, "g", O_CREAT | O_RDWR);
 		ck_assert_int_eq(extentfs_remap_range(f, 0, g, 0, 0), 0);
 		break;
 	default: {
@@ -572,18 +461,18 @@ START_TEST(inline_3_2_space_ops_convert)
 	extentfs_close(f);
 	if (g)
 		extentfs_close(g);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	assert_not_inline(f);
 	verify_file(f, model, size);
 	extentfs_close(f);
 	if (how == CONV_REFLINK) {
-		g = openf(fs, "g", O_RDWR);
+		g = efs_test_open(fs, "g", O_RDWR);
 		verify_file(g, model, size);
 		extentfs_close(g);
 	}
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
+	efs_test_image_ok(b);
 	backend_destroy(b);
 }
 END_TEST
@@ -598,19 +487,19 @@ START_TEST(inline_4_1_direct_io)
 	 * fsync and a remount. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
 	struct extentfs *fs = mkfs_inline(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	uint8_t *buf = aligned_alloc(4096, 4096), model[1024] = { 0 };
 
-	fill_pat(model, 100, 10, 0);
-	ck_assert_int_eq(bwrite(f, model, 100, 0), 100);
+	efs_test_fill_pat(model, 100, 10, 0);
+	ck_assert_int_eq(efs_test_bwrite(f, model, 100, 0), 100);
 	memset(buf, 0x5c, 4096);
 	ck_assert_int_eq(rw(f, false, true, buf, 512, 0), 100);
 	ck_assert_mem_eq(buf, model, 100);
 	/* a direct write of sectors 1 and 0 (in that order): inline still */
-	fill_pat(buf, 512, 11, 512);
+	efs_test_fill_pat(buf, 512, 11, 512);
 	ck_assert_int_eq(rw(f, true, true, buf, 512, 512), 512);
 	memcpy(model + 512, buf, 512);
-	fill_pat(buf, 512, 12, 0);
+	efs_test_fill_pat(buf, 512, 12, 0);
 	ck_assert_int_eq(rw(f, true, true, buf, 512, 0), 512);
 	memcpy(model, buf, 512);
 	assert_inline(f, 1024);
@@ -620,15 +509,15 @@ START_TEST(inline_4_1_direct_io)
 	ck_assert_mem_eq(buf, model, 1024);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	extentfs_close(f);
-	fs = remount(fs, b);
-	f = openf(fs, "f", O_RDWR);
+	fs = efs_test_remount(fs, b);
+	f = efs_test_open(fs, "f", O_RDWR);
 	assert_inline(f, 1024);
 	memset(buf, 0x5c, 4096);
 	ck_assert_int_eq(rw(f, false, true, buf, 4096, 0), 1024);
 	ck_assert_mem_eq(buf, model, 1024);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
+	efs_test_image_ok(b);
 	free(buf);
 	backend_destroy(b);
 }
@@ -642,13 +531,13 @@ START_TEST(inline_5_1_seek_fibmap_swapon)
 	 * after; FIBMAP says 0; swapon is refused and the file stays inline. */
 	struct backend *b = make_backend(BK_RAM, IMG_SIZE);
 	struct extentfs *fs = mkfs_inline(b, 4096);
-	struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+	struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 	struct swap_info_struct sis = { 0 };
 	uint8_t data[100];
 	sector_t span;
 
-	fill_pat(data, sizeof(data), 13, 0);
-	ck_assert_int_eq(bwrite(f, data, sizeof(data), 0), 100);
+	efs_test_fill_pat(data, sizeof(data), 13, 0);
+	ck_assert_int_eq(efs_test_bwrite(f, data, sizeof(data), 0), 100);
 	ck_assert_int_eq(extentfs_llseek(f, 0, SEEK_DATA), 0);
 	ck_assert_int_eq(extentfs_llseek(f, 50, SEEK_DATA), 50);
 	ck_assert_int_eq(extentfs_llseek(f, 0, SEEK_HOLE), 100);
@@ -660,10 +549,10 @@ START_TEST(inline_5_1_seek_fibmap_swapon)
 	swap_info_release(&sis);
 	assert_inline(f, 100);
 	verify_file(f, data, 100);
-	incore_ok(fs);
+	efs_test_incore_ok(fs);
 	extentfs_close(f);
 	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	image_ok(b);
+	efs_test_image_ok(b);
 	backend_destroy(b);
 }
 END_TEST
@@ -678,19 +567,19 @@ START_TEST(inline_6_1_power_cut_during_commit)
 	 * exactly B, and B if the fsync returned 0 before any cut. */
 	uint8_t a[100], bb[200], rd[512];
 
-	fill_pat(a, sizeof(a), 14, 0);
-	fill_pat(bb, sizeof(bb), 15, 0);
+	efs_test_fill_pat(a, sizeof(a), 14, 0);
+	efs_test_fill_pat(bb, sizeof(bb), 15, 0);
 	for (unsigned n = 0;; n++) {
 		struct backend *b = backend_fault_new(make_backend(BK_RAM, 2 * MiB));
 		struct extentfs *fs = mkfs_inline(b, 4096);
-		struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+		struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 		bool cut, ok;
 		loff_t size;
 
-		ck_assert_int_eq(bwrite(f, a, sizeof(a), 0), 100);
+		ck_assert_int_eq(efs_test_bwrite(f, a, sizeof(a), 0), 100);
 		ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 		fault_arm_power_cut(b, n, 0);
-		ck_assert_int_eq(bwrite(f, bb, sizeof(bb), 0), 200);
+		ck_assert_int_eq(efs_test_bwrite(f, bb, sizeof(bb), 0), 200);
 		ok = extentfs_fsync(f, 0) == 0;
 		cut = fault_power_is_cut(b);
 		extentfs_close(f);
@@ -698,13 +587,13 @@ START_TEST(inline_6_1_power_cut_during_commit)
 			fault_power_cut_now(b);
 		extentfs_unmount(fs);
 		fault_power_restore(b);
-		image_ok(b);
+		efs_test_image_ok(b);
 		ck_assert_int_eq(extentfs_mount(b, DEV, &fs), 0);
-		incore_ok(fs);
-		f = openf(fs, "f", O_RDWR);
+		efs_test_incore_ok(fs);
+		f = efs_test_open(fs, "f", O_RDWR);
 		ck_assert(efs_inode_is_inline(EFS_I(f->f_inode)));
 		size = i_size_read(f->f_inode);
-		ck_assert_int_eq(bread(f, rd, sizeof(rd), 0), size);
+		ck_assert_int_eq(efs_test_bread(f, rd, sizeof(rd), 0), size);
 		if (size == 100)
 			ck_assert_mem_eq(rd, a, 100);
 		else if (size == 200)
@@ -769,15 +658,15 @@ START_TEST(inline_6_2_checker_rejects)
 	for (size_t i = 0; i < ARRAY_SIZE(patches); i++) {
 		struct backend *b = make_backend(BK_RAM, IMG_SIZE);
 		struct extentfs *fs = mkfs_inline(b, 4096);
-		struct file *f = openf(fs, "f", O_CREAT | O_RDWR);
+		struct file *f = efs_test_open(fs, "f", O_CREAT | O_RDWR);
 		char *text = NULL;
 		size_t tlen = 0;
 		FILE *out;
 
-		ck_assert_int_eq(bwrite(f, "inline", 6, 0), 6);
+		ck_assert_int_eq(efs_test_bwrite(f, "inline", 6, 0), 6);
 		extentfs_close(f);
 		ck_assert_int_eq(extentfs_unmount(fs), 0);
-		image_ok(b);
+		efs_test_image_ok(b);
 		patch_sb(b, patches[i]);
 		out = open_memstream(&text, &tlen);
 		ck_assert_int_eq(extentfs_check(b, out), -EUCLEAN);

@@ -30,9 +30,7 @@
 
 #include "../testutil.h"
 #include "samples/extentfs/extentfs.h"
-
-#define KiB (1ll << 10)
-#define MiB (1ll << 20)
+#include "efs-test.h"
 
 struct held {
 	char cls[32];
@@ -234,15 +232,7 @@ END_TEST
 /* One direct read or write at @off through the file's entry points. */
 static ssize_t dio(bool write, void *buf, size_t len, loff_t off)
 {
-	struct kiocb iocb;
-	struct kvec kv = { .iov_base = buf, .iov_len = len };
-	struct iov_iter it;
-
-	init_sync_kiocb(&iocb, F);
-	iocb.ki_pos = off;
-	iocb.ki_flags |= IOCB_DIRECT;
-	iov_iter_kvec(&it, write ? ITER_SOURCE : ITER_DEST, &kv, 1, len);
-	return write ? extentfs_write_iter(&iocb, &it) : extentfs_read_iter(&iocb, &it);
+	return efs_test_rw(F, write, buf, len, off, IOCB_DIRECT, SIZE_MAX);
 }
 
 START_TEST(lock_1_8_dio_read_shared)

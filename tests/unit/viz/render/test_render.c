@@ -21,9 +21,9 @@
  *             a merged ioend drawn under the head of its chain, a STALE
  *             re-lookup's red marker
  *
- * Every event stream is made in-process: an in-memory extentfs, xfs_io
- * commands through iocmd in deterministic mode, the store's sink attached
- * to the trace stream (as samples/iomap-io.c's run() does).
+ * Every event stream is made in-process by viz_commands_run(): an
+ * in-memory extentfs, xfs_io commands through iocmd in deterministic mode,
+ * framed and renumbered as the built-in scenarios are.
  *
  * LeakSanitizer: fontconfig and cairo keep process-lifetime caches; each
  * test calls render_teardown() (cairo_debug_reset_static_data() and
@@ -43,43 +43,18 @@
 #include "../../testutil.h"
 #include "samples/iocmd/iocmd.h"
 #include "viz/render/viz-render.h"
+#include "viz/scenarios/viz-scenario.h"
 
 /* Run @cmds on a fresh extentfs (mkfs options @mkfs) into a new store. */
 static struct viz_store *run_cmds(const char *mkfs, const char *const *cmds, size_t n)
 {
 	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
-	struct extentfs_mkfs_opts mo;
-	struct trace_sink *sink;
-	struct extentfs *fs = NULL;
-	struct backend *b;
-	struct iocmd *ic;
-	FILE *devnull = fopen("/dev/null", "w");
 	char err[256];
+	int ret;
 
 	ck_assert_ptr_nonnull(st);
-	ck_assert_ptr_nonnull(devnull);
-	ref_thread_set_name("iomap-io");
-	trace_reset_clock();
-	kernel_set_exec_mode(EXEC_DETERMINISTIC);
-	ck_assert_int_eq(extentfs_parse_mkfs_opts(mkfs ? mkfs : "", &mo, err, sizeof(err)), 0);
-	b = backend_ram_new(64ull << 20, 512);
-	ck_assert_ptr_nonnull(b);
-	ck_assert_int_eq(extentfs_mkfs(b, &mo), 0);
-	sink = viz_store_sink_new(st);
-	ck_assert_ptr_nonnull(sink);
-	trace_add_sink(sink);
-	ck_assert_int_eq(extentfs_mount(b, MKDEV(7, 0), &fs), 0);
-	ic = iocmd_new(fs, devnull, devnull);
-	ck_assert_ptr_nonnull(ic);
-	ck_assert_int_ge(iocmd_open(ic, "f", IOCMD_IO_CREAT), 0);
-	for (size_t i = 0; i < n; i++)
-		iocmd_run_cmdline(ic, cmds[i]);
-	trace_remove_sink(sink);
-	trace_sink_free(sink);
-	iocmd_free(ic);
-	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	backend_destroy(b);
-	fclose(devnull);
+	ret = viz_commands_run(mkfs, NULL, cmds, n, st, NULL, NULL, err, sizeof(err));
+	ck_assert_msg(ret == 0, "viz_commands_run: %s", err);
 	return st;
 }
 
