@@ -467,7 +467,14 @@ static GtkWidget *make_area(struct pane *p, enum viz_panel panel)
 	a->panel = panel;
 	a->widget = da;
 	gtk_drawing_area_set_content_width(GTK_DRAWING_AREA(da), 120);
-	gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(da), 80);
+	/*
+	 * The top row (iterator, page cache) is what students watch most and
+	 * has the most to show (call history, folio rows): it asks for more
+	 * height, so the grid's rows are not homogeneous.
+	 */
+	gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(da),
+					    panel == VIZ_PANEL_ITER || panel == VIZ_PANEL_PAGECACHE ?
+						    250 : 80);
 	gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(da), draw_area, a, NULL);
 	gtk_widget_set_hexpand(da, TRUE);
 	gtk_widget_set_vexpand(da, TRUE);
@@ -547,7 +554,7 @@ static void pane_build(struct vwin *w, int idx, struct viz_doc *doc)
 	gtk_box_append(GTK_BOX(p->root), p->scale);
 
 	grid = gtk_grid_new();
-	gtk_grid_set_row_homogeneous(GTK_GRID(grid), TRUE);
+	gtk_grid_set_row_homogeneous(GTK_GRID(grid), FALSE);
 	gtk_grid_set_column_homogeneous(GTK_GRID(grid), TRUE);
 	gtk_grid_set_row_spacing(GTK_GRID(grid), 3);
 	gtk_grid_set_column_spacing(GTK_GRID(grid), 3);

@@ -40,6 +40,24 @@ struct dk_layout {
 	size_t first, shown;    /* window of run rows */
 };
 
+/* Two small waves, "≈", in grey inside the GAP_W-wide slot at @x. */
+static void gap_mark(cairo_t *cr, double x, double y, double h)
+{
+	cairo_save(cr);
+	cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+	cairo_set_line_width(cr, 1.2);
+	for (int k = 0; k < 2; k++) {
+		double yy = y + h / 2 - 2 + 4 * k;
+
+		cairo_move_to(cr, x + 1, yy);
+		cairo_curve_to(cr, x + 3, yy - 2.5, x + 4.5, yy - 2.5, x + 4.5, yy);
+		cairo_curve_to(cr, x + 4.5, yy + 2.5, x + 6, yy + 2.5, x + GAP_W - 1, yy);
+	}
+	cairo_stroke(cr);
+	cairo_restore(cr);
+}
+
+
 static void layout(const struct viz_view *v, double w, double h, struct dk_layout *L)
 {
 	const struct viz_state *s = v->state;
@@ -134,14 +152,8 @@ static void draw_strip(const struct viz_view *v, cairo_t *cr, const struct dk_la
 			vr_hatch(cr, xs[i], L->strip.y, ws[i], L->strip.h, c);
 		}
 		if (p && r->sector > p->sector + p->nr_sectors) {
-			/* the squeezed gap */
-			cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-			cairo_set_line_width(cr, 1);
-			cairo_move_to(cr, xs[i] - GAP_W + 2, L->strip.y + L->strip.h * 0.65);
-			cairo_line_to(cr, xs[i] - 4, L->strip.y + L->strip.h * 0.35);
-			cairo_move_to(cr, xs[i] - GAP_W + 5, L->strip.y + L->strip.h * 0.65);
-			cairo_line_to(cr, xs[i] - 1, L->strip.y + L->strip.h * 0.35);
-			cairo_stroke(cr);
+			/* the squeezed gap: a grey "≈", unlike the stripes of a bio in flight */
+			gap_mark(cr, xs[i] - GAP_W, L->strip.y, L->strip.h);
 		}
 		snprintf(id, sizeof(id), "b%llu", (unsigned long long)r->bio);
 		if (ws[i] > vr_text_width(cr, id) + 4) {
@@ -203,7 +215,12 @@ void vr_draw_disk(const struct viz_view *v, cairo_t *cr, double w, double h)
 	vr_colour(cr, VIZ_C_TEXT);
 	vr_text(cr, VR_PAD + 12, L.legend_y, 46, "written");
 	vr_text(cr, VR_PAD + 72, L.legend_y, 36, "read");
-	vr_text(cr, VR_PAD + 122, L.legend_y, w - VR_PAD - 122, "in flight");
+	vr_text(cr, VR_PAD + 122, L.legend_y, 50, "in flight");
+	if (w > VR_PAD + 300) {
+		gap_mark(cr, VR_PAD + 174, L.legend_y - 11, 12);
+		vr_colour(cr, VIZ_C_TEXT);
+		vr_text(cr, VR_PAD + 186, L.legend_y, w - VR_PAD - 186, "gap, not to scale");
+	}
 
 	vr_font(cr, true, false, VR_FONT - 1.5);
 	for (size_t k = 0; k < L.shown; k++) {

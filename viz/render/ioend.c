@@ -350,7 +350,7 @@ void vr_draw_ioend(const struct viz_view *v, cairo_t *cr, double w, double h)
 		vr_note(cr, VR_PAD, L.note_y, w - 2 * VR_PAD,
 			"the kernel trace has no ioend_* events: ioend chains, merges and completions unknown");
 	else if (!L.n)
-		vr_note(cr, VR_PAD, L.note_y, w - 2 * VR_PAD, "no ioend yet (writeback builds them)");
+		vr_note(cr, VR_PAD, L.note_y, w - 2 * VR_PAD, "no ioend in this operation (writeback builds them)");
 	else {
 		vr_colour(cr, VIZ_C_TEXT);
 		vr_font(cr, false, false, 10);

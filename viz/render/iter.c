@@ -251,7 +251,7 @@ static void draw_range(const struct viz_view *v, cairo_t *cr, const struct it_la
 		vr_colour(cr, VIZ_C_TEXT);
 		vr_font(cr, false, false, 10);
 		vr_text(cr, r->x + 4, r->y + 13, r->w - 8,
-			it && it->active ? "iomap_iter: no range known yet" : "no iomap_iter yet");
+			it && it->active ? "iomap_iter: no range known yet" : "no iomap_iter in this operation");
 		return;
 	}
 	if (hi - lo > HUGE_RANGE && L->clamped && L->lo == lo)

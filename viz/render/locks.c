@@ -95,7 +95,7 @@ static void layout(const struct viz_view *v, double w, double h, struct lk_layou
 	const struct viz_state *s = v->state;
 	unsigned maxrows[MAX_LEVELS] = { 0 }, per_level[MAX_LEVELS] = { 0 }, widest = 1;
 	size_t nrep = viz_state_nr_inversions(s);
-	double y = VR_TITLE_H + 4, bottom, need;
+	double y = VR_TITLE_H + 4, bottom, need, squeeze;
 
 	memset(L, 0, sizeof(*L));
 	L->note_y = y;
@@ -136,11 +136,24 @@ static void layout(const struct viz_view *v, double w, double h, struct lk_layou
 			break;
 		L->rows_cap--;
 	}
+	/*
+	 * Still too tall with one lock row per class (a short panel in the
+	 * window): squeeze every band to its share of the height, down to a
+	 * class name and one row of chips, so that all levels stay in view.
+	 */
+	squeeze = 0;
+	if (y + need > bottom && L->nr_levels) {
+		squeeze = (bottom - y) / L->nr_levels - 2;
+		if (squeeze < CLASS_HEAD + 5)
+			squeeze = CLASS_HEAD + 5;
+	}
 	for (int l = 0; l < L->nr_levels; l++) {
 		unsigned r = maxrows[l] < L->rows_cap ? maxrows[l] : L->rows_cap;
 
 		L->band_y[l] = y;
 		L->band_h[l] = CLASS_HEAD + (r ? r : 1) * CHIP_ROW + 6;
+		if (squeeze > 0 && L->band_h[l] > squeeze)
+			L->band_h[l] = squeeze;
 		y += L->band_h[l] + 2;
 	}
 }
