@@ -10,20 +10,33 @@
  *
  * What each family of events does:
  *   - op_begin / op_end: the operation; op_begin also clears what belongs
- *     to one operation (call history, bios, work items, finished ioends).
+ *     to one operation (call history, completed bios, finished work items
+ *     and ioends; what is still in flight stays).  The first event after
+ *     an op_end that is not an op_begin belongs to no operation: the op
+ *     text goes and the same parts are cleared (op_reset_parts()).
  *   - iomap_iter, fs_iomap_begin / _begin_done / _end, iomap_iter_dstmap /
  *     _srcmap: the iterator and its call history (at most VF_MAX_CALLS
  *     rows, oldest dropped first); dstmaps and iomap_add_to_ioend's
  *     mapping also go into the extent map (latest mapping wins per byte).
  *     A re-lookup is STALE when the dstmap carries IOMAP_F_STALE, or when
- *     iomap_iter comes back at the same pos with length 0 after a mapping
- *     (no progress).
+ *     iomap_iter comes back to the pos of the last one, whose length was
+ *     not 0, with the mapping still covering it, and a new ->iomap_begin
+ *     (or dstmap) follows with no progress reported by fs_iomap_end in
+ *     between.  An iomap_iter after one of length 0 that no mapping
+ *     followed is a new call (the last one ended), never a re-lookup:
+ *     `pwrite -b 4k 0 64k` makes 16 calls at the positions their
+ *     predecessors ended at.  In a kernel trace that new call is also a
+ *     new operation.
+ *   - iomap_add_to_ioend's mapping, and ioend_finish of an UNWRITTEN
+ *     ioend without error (its blocks converted: MAPPED, not NEW), change
+ *     the extent map.
  *   - folio_add / _remove / _flags / _state: the page cache.  Per-block
  *     bits live in one pool (blks[]) that each folio indexes, so copying a
  *     state copies two arrays, not one allocation per folio.
  *   - ioend_*: the ioend life cycle below.
- *   - bio_submit / bio_complete (+ dio_bio, which marks the next bio as a
- *     dio's): bios, and the disk runs each bio last touched.
+ *   - bio_submit / bio_complete (+ dio_bio, which marks the same thread's
+ *     next bio as a dio's): bios, and the disk runs each bio last touched
+ *     (with the bio's status once it completed).
  *   - work_queue / _start / _end, lock_*, lockdep_inversion.
  *
  * The ioend life cycle, each arrow labelled with the event that makes it
@@ -72,6 +85,11 @@
 #define VF_IOMAP_F_STALE (1u << 15)
 #define VF_NULL_ADDR UINT64_MAX
 #define VF_PAGE_SIZE 4096u
+#define VF_MAX_PENDING_DIO 8    /* threads with a dio_bio waiting for its bio_submit */
+#define VF_IOMAP_MAPPED 2u
+#define VF_IOMAP_UNWRITTEN 3u
+#define VF_IOMAP_F_NEW (1u << 0)
+#define VF_IOMAP_F_SHARED (1u << 2)
 
 /* PG_* bits of folio_flags (core/include/iomap/pagecache.h). */
 #define VF_PG_LOCKED (1u << 0)
@@ -109,12 +127,23 @@ struct vf_scalars {
 	int64_t op_ret;
 	size_t nr_ops;
 	size_t nr_anomalies;
-	int64_t pending_dio;
+	/* dio_bio marks the next bio_submit *of the same thread* as the dio's. */
+	struct {
+		bool used;
+		int32_t tid;
+		int64_t dio;
+	} pending_dio[VF_MAX_PENDING_DIO];
 	size_t blk_garbage;
 	struct viz_iter iter;
 	/* An iomap_iter came back to the same pos, nothing done, with a
 	 * mapping left: stale if a new mapping of that pos follows. */
 	bool relookup;
+	/* The last iomap_iter had length 0 and no mapping followed it: that
+	 * iteration is over, and the next iomap_iter starts a new one. */
+	bool iter_ended;
+	/* An op_end was the last operation event: the next event that is not
+	 * an op_begin belongs to no operation. */
+	bool op_ended;
 };
 
 /* The arrays, with their element types, in one list for copy / hash / free. */
@@ -203,7 +232,6 @@ void vf_state_reset(struct viz_state *s)
 
 	memset(&s->sc, 0, sizeof(s->sc));
 	s->sc.src = src;
-	s->sc.pending_dio = -1;
 	if (src == VIZ_SRC_KERNEL)
 		s->sc.lacks = VIZ_LACKS_FOLIO_BITS | VIZ_LACKS_IOEND_CHAIN | VIZ_LACKS_LOCKS |
 			      VIZ_LACKS_BIOS | VIZ_LACKS_FS_CALLS;
@@ -364,7 +392,7 @@ static int map_insert(struct viz_state *s, const struct viz_mapping *nm)
 static bool run_same(const struct viz_disk_run *a, const struct viz_disk_run *b)
 {
 	return a->bio == b->bio && a->write == b->write && a->done == b->done &&
-	       a->sector + a->nr_sectors == b->sector;
+	       a->status == b->status && a->sector + a->nr_sectors == b->sector;
 }
 
 /* The bio @nr now owns its sectors; older runs are split or dropped. */
@@ -652,11 +680,21 @@ static int fold_iter(struct viz_state *s, const struct viz_store *st, const stru
 	unsigned flags = (unsigned)vs_u64(st, e, "flags");
 	int64_t status = vs_s64(st, e, "status");
 	const char *caller = vs_str(st, e, "caller");
+	/* The last iteration ended: this is a new call (sequential writes). */
+	bool ended = it->active && s->sc.iter_ended;
 	bool fresh = !it->active || it->ino != e->ino || it->flags != flags ||
 		     strncmp(it->caller, caller, sizeof(it->caller) - 1) != 0 || pos < it->pos;
 	struct viz_call *c;
 
 	s->sc.relookup = false;
+	/*
+	 * In a kernel trace each iteration is an operation; in a reference
+	 * run the op_begin / op_end pair is, and the calls the operation
+	 * makes (one per 4 KiB of `pwrite -b 4k`) share its iterator.
+	 */
+	if (s->sc.src == VIZ_SRC_KERNEL && ended)
+		fresh = true;
+	s->sc.iter_ended = length == 0;
 	if (fresh) {
 		unsigned nr_begin = it->nr_begin, nr_stale = it->nr_stale;
 
@@ -673,22 +711,19 @@ static int fold_iter(struct viz_state *s, const struct viz_store *st, const stru
 		set_str(it->caller, sizeof(it->caller), caller);
 		it->nr_begin = nr_begin;
 		it->nr_stale = nr_stale;
-	} else if (pos == it->pos && length == 0 && status == 0 && it->has_dstmap &&
-		   !(it->dstmap.flags & VF_IOMAP_F_STALE)) {
-		/* Back at the same pos with nothing done: the mapping went stale. */
-		c = call_push(s, VIZ_CALL_STALE, e, now);
-		if (!c)
-			return -ENOMEM;
-		c->pos = pos;
-		it->nr_stale++;
-	} else if (pos == it->pos && status == 0 && it->has_dstmap &&
+	} else if (!ended && pos == it->pos && it->length != 0 && status == 0 && it->has_dstmap &&
 		   !(it->dstmap.flags & VF_IOMAP_F_STALE) && pos >= it->dstmap.offset &&
 		   pos - it->dstmap.offset < it->dstmap.length) {
 		/*
 		 * Back at the same pos with the old mapping still covering it
-		 * (->iomap_valid said no: length is what is left of it).  Only
-		 * a new mapping of this pos makes it a re-lookup; an operation
-		 * that simply stopped here (seek found its answer) has none.
+		 * (->iomap_valid said no, or zeroing flushed a dirty hole, and
+		 * the core set IOMAP_F_STALE, which it does not trace).  Only a
+		 * new ->iomap_begin or mapping of this pos makes it a re-lookup:
+		 * an operation that simply stopped here (seek found its answer)
+		 * has none, and an fs_iomap_end that reports progress cancels
+		 * it.  A new call of the same operation is no re-lookup: it
+		 * follows an iomap_iter of length 0 (the last call's end), which
+		 * `ended` and it->length != 0 rule out.
 		 */
 		s->sc.relookup = true;
 	}
@@ -733,16 +768,24 @@ static int fold_map(struct viz_state *s, const struct viz_store *st, const struc
 	struct viz_call *c;
 
 	map_from_event(&m, st, e, now);
+	if (!src)
+		s->sc.iter_ended = false; /* the iteration goes on: a mapping came */
 	if (!src && note_relookup(s, e, now) < 0)
 		return -ENOMEM;
 	if (!src && s->sc.src == VIZ_SRC_KERNEL) {
-		/* The kernel does not trace ->iomap_begin: a dstmap implies one. */
+		/*
+		 * The kernel does not trace ->iomap_begin: a dstmap implies one.
+		 * It was asked for the iterator's range, not the mapping's (which
+		 * may reach far past it), so show that, or 0 if the trace gave
+		 * none, and mark the row inferred.
+		 */
 		c = call_push(s, VIZ_CALL_BEGIN, e, now);
 		if (!c)
 			return -ENOMEM;
 		c->pos = it->pos;
-		c->length = m.length;
+		c->length = it->length;
 		c->flags = it->flags;
+		c->inferred = true;
 		it->nr_begin++;
 	}
 	c = call_push(s, src ? VIZ_CALL_SRCMAP : VIZ_CALL_DSTMAP, e, now);
@@ -782,6 +825,9 @@ static int fold_fs_call(struct viz_state *s, const struct viz_store *st,
 	/* Before this call joins the history: a re-lookup is noted first. */
 	if (kind == VIZ_CALL_BEGIN && note_relookup(s, e, now) < 0)
 		return -ENOMEM;
+	/* ->iomap_end reporting progress: the iterator moved on, no re-lookup. */
+	if (kind == VIZ_CALL_END && vs_s64(st, e, "written") > 0)
+		s->sc.relookup = false;
 	c = call_push(s, kind, e, now);
 	if (!c)
 		return -ENOMEM;
@@ -808,8 +854,12 @@ static int fold_fs_call(struct viz_state *s, const struct viz_store *st,
 
 /* ---- ioends, bios, works, locks ------------------------------------------------ */
 
-/* The arrows of the diagram at the top of this file. */
-static bool ioend_may_move(enum viz_ioend_stage from, enum viz_ioend_stage to)
+/*
+ * The arrows of the diagram at the top of this file; @error is the
+ * ioend's status once the event is applied (SUBMITTED -> FINISHED is an
+ * arrow only for an ioend that failed before its bio could run).
+ */
+static bool ioend_may_move(enum viz_ioend_stage from, enum viz_ioend_stage to, int64_t error)
 {
 	switch (to) {
 	case VIZ_IOEND_BUILDING:
@@ -821,10 +871,81 @@ static bool ioend_may_move(enum viz_ioend_stage from, enum viz_ioend_stage to)
 	case VIZ_IOEND_MERGED:
 		return from == VIZ_IOEND_COMPLETED;
 	case VIZ_IOEND_FINISHED:
-		return from == VIZ_IOEND_SUBMITTED || from == VIZ_IOEND_COMPLETED ||
-		       from == VIZ_IOEND_MERGED;
+		return (from == VIZ_IOEND_SUBMITTED && error != 0) ||
+		       from == VIZ_IOEND_COMPLETED || from == VIZ_IOEND_MERGED;
 	}
 	return false;
+}
+
+/* Whether the "A|B|C" list @list holds @flag. */
+static bool flag_in(const char *list, const char *flag)
+{
+	size_t n = strlen(flag);
+
+	while (*list) {
+		size_t len = strcspn(list, "|");
+
+		if (len == n && strncmp(list, flag, n) == 0)
+			return true;
+		list += len;
+		if (*list == '|')
+			list++;
+	}
+	return false;
+}
+
+/*
+ * An UNWRITTEN ioend finished: the filesystem's end_io converted its
+ * blocks, so what the extent map holds of [@off, @off + @len) of @ino as
+ * UNWRITTEN becomes MAPPED and no longer NEW.  Each converted piece goes
+ * in through map_insert(), which splits the old extent around it and
+ * moves the address of the right-hand part as it does for any overlap.
+ *
+ * A COW ioend (@cow: SHARED|UNWRITTEN) is converted too, and its blocks
+ * stop being SHARED (end_io moved them from the COW fork into the data
+ * fork), but only where the extent map already holds the COW fork's
+ * mapping for them, i.e. its address there is the ioend's (@sector).
+ * Elsewhere the map shows something the stream does not tie to these
+ * blocks, and it is left as it is.
+ */
+static int map_convert_written(struct viz_state *s, uint64_t ino, uint64_t off, uint64_t len,
+			       bool cow, uint64_t sector, size_t now)
+{
+	uint64_t end = end_of(off, len), at = off;
+
+	while (at < end) {
+		struct viz_mapping piece;
+		bool found = false;
+
+		for (size_t i = 0; i < s->maps.n; i++) {
+			const struct viz_mapping *m = VEC_AT(s->maps, struct viz_mapping, i);
+			uint64_t mend = end_of(m->offset, m->length);
+
+			if (m->ino != ino || mend <= at || m->offset >= end ||
+			    m->type != VF_IOMAP_UNWRITTEN)
+				continue;
+			memcpy(&piece, m, sizeof(piece));
+			piece.offset = m->offset > at ? m->offset : at;
+			piece.length = (mend < end ? mend : end) - piece.offset;
+			if (piece.addr != VF_NULL_ADDR)
+				piece.addr += piece.offset - m->offset;
+			if (cow && piece.addr != sector * 512 + (piece.offset - off)) {
+				at = end_of(piece.offset, piece.length); /* not these blocks */
+				continue;
+			}
+			found = true;
+			break;
+		}
+		if (!found)
+			return 0;
+		piece.type = VF_IOMAP_MAPPED;
+		piece.flags &= ~(VF_IOMAP_F_NEW | (cow ? VF_IOMAP_F_SHARED : 0));
+		piece.step = now;
+		if (map_insert(s, &piece) < 0)
+			return -ENOMEM;
+		at = end_of(piece.offset, piece.length);
+	}
+	return 0;
 }
 
 static struct viz_ioend *ioend_find(struct viz_state *s, uint64_t id)
@@ -885,10 +1006,49 @@ static int fold_ioend(struct viz_state *s, const struct viz_store *st, const str
 		to = VIZ_IOEND_BUILDING;
 		break;
 	}
-	if (kind != VK_IOEND_NEW && !ioend_may_move(io->stage, to))
+	if (kind != VK_IOEND_NEW && !ioend_may_move(io->stage, to, io->error))
 		s->sc.nr_anomalies++;
 	io->stage = to;
+	if (kind == VK_IOEND_FINISH && io->error == 0 && flag_in(io->flags, "UNWRITTEN"))
+		return map_convert_written(s, io->ino, io->offset, io->size,
+					   flag_in(io->flags, "SHARED"), io->sector, now);
 	return 0;
+}
+
+/* dio_bio of thread @tid: its next bio_submit belongs to @dio. */
+static void pending_dio_set(struct viz_state *s, int32_t tid, int64_t dio)
+{
+	size_t free_at = VF_MAX_PENDING_DIO;
+
+	for (size_t i = 0; i < VF_MAX_PENDING_DIO; i++) {
+		if (s->sc.pending_dio[i].used && s->sc.pending_dio[i].tid == tid) {
+			s->sc.pending_dio[i].dio = dio;
+			return;
+		}
+		if (!s->sc.pending_dio[i].used && free_at == VF_MAX_PENDING_DIO)
+			free_at = i;
+	}
+	if (free_at == VF_MAX_PENDING_DIO)
+		free_at = 0; /* more threads than slots: forget the oldest slot */
+	s->sc.pending_dio[free_at].used = true;
+	s->sc.pending_dio[free_at].tid = tid;
+	s->sc.pending_dio[free_at].dio = dio;
+}
+
+/* The dio thread @tid's bio_submit belongs to (consumed), or -1. */
+static int64_t pending_dio_take(struct viz_state *s, int32_t tid)
+{
+	for (size_t i = 0; i < VF_MAX_PENDING_DIO; i++) {
+		if (s->sc.pending_dio[i].used && s->sc.pending_dio[i].tid == tid) {
+			int64_t dio = s->sc.pending_dio[i].dio;
+
+			s->sc.pending_dio[i].used = false;
+			s->sc.pending_dio[i].tid = 0;
+			s->sc.pending_dio[i].dio = 0;
+			return dio;
+		}
+	}
+	return -1;
 }
 
 static int fold_bio(struct viz_state *s, const struct viz_store *st, const struct vs_event *e,
@@ -908,9 +1068,8 @@ static int fold_bio(struct viz_state *s, const struct viz_store *st, const struc
 		set_str(b->op, sizeof(b->op), op);
 		b->sector = vs_u64(st, e, "sector");
 		b->size = size;
-		b->dio = s->sc.pending_dio;
+		b->dio = pending_dio_take(s, e->tid);
 		b->changed_step = now;
-		s->sc.pending_dio = -1;
 		if (size && (strcmp(op, "WRITE") == 0 || strcmp(op, "READ") == 0)) {
 			struct viz_disk_run r;
 
@@ -940,6 +1099,7 @@ static int fold_bio(struct viz_state *s, const struct viz_store *st, const struc
 
 		if (r->bio == id && !r->done) {
 			r->done = true;
+			r->status = vs_s64(st, e, "status"); /* a failed bio wrote nothing sure */
 			r->changed_step = now;
 		}
 	}
@@ -964,6 +1124,8 @@ static int fold_work(struct viz_state *s, const struct viz_store *st, const stru
 		}
 	}
 	if (!w) {
+		if (stage > VIZ_WORK_QUEUED)
+			s->sc.nr_anomalies++; /* started / ended but never queued / started */
 		w = vec_push(&s->works, sizeof(*w));
 		if (!w)
 			return -ENOMEM;
@@ -999,10 +1161,10 @@ static int lock_class_add(struct viz_state *s, const char *name, int level)
 		if (strncmp(c->name, name, sizeof(c->name) - 1) == 0)
 			return 0;
 	}
+	/* After every class of a level <= @level: within a level, in order of first acquisition. */
 	while (at < s->classes.n) {
 		c = VEC_AT(s->classes, struct viz_lock_class, at);
-		if (c->level > level ||
-		    (c->level == level && strncmp(c->name, name, sizeof(c->name) - 1) > 0))
+		if (c->level > level)
 			break;
 		at++;
 	}
@@ -1076,22 +1238,42 @@ static int fold_inversion(struct viz_state *s, const struct viz_store *st,
 
 /* ---- operations and the dispatcher ---------------------------------------------- */
 
-static void fold_op_begin(struct viz_state *s, const struct viz_store *st,
-			  const struct vs_event *e)
+/*
+ * Start afresh what belongs to one operation (at op_begin, and at the
+ * first event after an op_end): the call history and the iterator go;
+ * finished ioends, completed bios and finished works go, but what is still
+ * in flight (an async writeback's bios and its end_io work, an ioend not
+ * yet finished) stays, since a later event will complete it.
+ */
+static void op_reset_parts(struct viz_state *s)
 {
 	size_t keep = 0;
 	uint64_t ino;
 
-	set_str(s->sc.op, sizeof(s->sc.op), vs_str(st, e, "op"));
-	s->sc.op_active = true;
-	s->sc.nr_ops++;
 	/* Keep the inode, so the extent map stays on screen until the next iterator. */
 	ino = s->sc.iter.ino;
 	memset(&s->sc.iter, 0, sizeof(s->sc.iter));
 	s->sc.iter.ino = ino;
+	s->sc.relookup = false;
+	s->sc.iter_ended = false;
+	memset(s->sc.pending_dio, 0, sizeof(s->sc.pending_dio));
 	s->calls.n = 0;
-	s->bios.n = 0;
-	s->works.n = 0;
+	for (size_t i = 0; i < s->bios.n; i++) {
+		struct viz_bio *b = VEC_AT(s->bios, struct viz_bio, i);
+
+		if (!b->done)
+			memmove(VEC_AT(s->bios, struct viz_bio, keep++), b, sizeof(*b));
+	}
+	s->bios.n = keep;
+	keep = 0;
+	for (size_t i = 0; i < s->works.n; i++) {
+		struct viz_work *w = VEC_AT(s->works, struct viz_work, i);
+
+		if (w->stage < VIZ_WORK_DONE)
+			memmove(VEC_AT(s->works, struct viz_work, keep++), w, sizeof(*w));
+	}
+	s->works.n = keep;
+	keep = 0;
 	for (size_t i = 0; i < s->ioends.n; i++) {
 		struct viz_ioend *io = VEC_AT(s->ioends, struct viz_ioend, i);
 
@@ -1099,6 +1281,16 @@ static void fold_op_begin(struct viz_state *s, const struct viz_store *st,
 			memmove(VEC_AT(s->ioends, struct viz_ioend, keep++), io, sizeof(*io));
 	}
 	s->ioends.n = keep;
+}
+
+static void fold_op_begin(struct viz_state *s, const struct viz_store *st,
+			  const struct vs_event *e)
+{
+	set_str(s->sc.op, sizeof(s->sc.op), vs_str(st, e, "op"));
+	s->sc.op_active = true;
+	s->sc.op_ended = false;
+	s->sc.nr_ops++;
+	op_reset_parts(s);
 }
 
 /* Kernel stores: what iomap_writeback_folio / _release / _invalidate imply. */
@@ -1134,6 +1326,16 @@ int vf_apply(struct viz_state *s, const struct viz_store *st, size_t i)
 	struct vf_folio *f;
 	int ret = 0;
 
+	/*
+	 * The first event after an op_end that starts no new operation (the
+	 * writeback of an unmount, say) belongs to none: the finished
+	 * operation's text and parts leave the screen before it is applied.
+	 */
+	if (s->sc.op_ended && e->kind != VK_OP_BEGIN) {
+		s->sc.op_ended = false;
+		set_str(s->sc.op, sizeof(s->sc.op), "");
+		op_reset_parts(s);
+	}
 	switch ((enum vs_kind)e->kind) {
 	case VK_OP_BEGIN:
 		fold_op_begin(s, st, e);
@@ -1142,6 +1344,7 @@ int vf_apply(struct viz_state *s, const struct viz_store *st, size_t i)
 		s->sc.op_active = false;
 		s->sc.op_ret = vs_s64(st, e, "ret");
 		s->sc.iter.active = false;
+		s->sc.op_ended = true;
 		break;
 	case VK_ITER:
 		ret = fold_iter(s, st, e, now);
@@ -1219,7 +1422,7 @@ int vf_apply(struct viz_state *s, const struct viz_store *st, size_t i)
 		ret = fold_bio(s, st, e, now, e->kind == VK_BIO_SUBMIT);
 		break;
 	case VK_DIO_BIO:
-		s->sc.pending_dio = (int64_t)vs_u64(st, e, "dio");
+		pending_dio_set(s, e->tid, (int64_t)vs_u64(st, e, "dio"));
 		break;
 	case VK_WORK_QUEUE:
 		ret = fold_work(s, st, e, now, 0);

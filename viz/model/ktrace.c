@@ -20,8 +20,12 @@
  * as the reference does; `dirty len` becomes `dirty_len`; `bdev M:m`
  * becomes the reference's MKDEV number.  trace-cmd report lines (no flags
  * column) are accepted too.  `#` lines and events that are not `iomap_*`
- * are skipped; an `iomap_*` event without a schema is kept with its text
- * only.  Anything else is an error naming the problem.
+ * are skipped; `CPU:N [LOST M EVENTS]` lines are skipped and M counted
+ * (viz_store_lost_events()); an `iomap_*` event without a schema is kept
+ * with its text only.  Keys are matched by name, so an event of an older
+ * or newer kernel with fewer or more keys than the 6.18 schema loads (a
+ * missing key leaves its field absent).  Anything else is an error naming
+ * the problem.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -190,21 +194,70 @@ static bool is_report_header(const char *p)
 
 #define VK_ERR(...) (snprintf(err, errlen, __VA_ARGS__), -EINVAL)
 
-/* Parse the fields of a known event; 0 or -EINVAL. */
+/* The key of @sc at @p (longest match, so "dirty len" beats a "dirty"), or NULL. */
+static const struct vk_key *key_at(const struct vk_schema *sc, const char *p)
+{
+	const struct vk_key *best = NULL;
+
+	for (unsigned k = 0; k < VK_MAX_KEYS && sc->keys[k].text; k++)
+		if (at_key(p, sc->keys[k].text) &&
+		    (!best || strlen(sc->keys[k].text) > strlen(best->text)))
+			best = &sc->keys[k];
+	return best;
+}
+
+/*
+ * Skip a "key value" pair the schema does not know (a newer or older
+ * kernel's field): the key, its value, and a "(0x..)" after a symbolic
+ * value.  An empty value (the next token is a known key) is allowed; a
+ * word with nothing after it is no pair: NULL.
+ */
+static const char *skip_unknown(const struct vk_schema *sc, const char *p)
+{
+	p = skip_spaces(p + token_len(p));
+	if (!*p)
+		return NULL;
+	if (!key_at(sc, p)) {
+		p = skip_spaces(p + token_len(p));
+		if (*p == '(')
+			p = skip_spaces(p + token_len(p));
+	}
+	return p;
+}
+
+/*
+ * Parse the fields of a known event; 0 or -EINVAL.  Keys are matched by
+ * name, not by position, so a kernel whose TP_printk has fewer keys (the
+ * missing fields are then absent: vs_u64() reads 0) or more (they are
+ * skipped) than the 6.18 schema still loads.  A key the schema knows must
+ * have a well-formed value, and appears at most once.
+ */
 static int parse_body(const struct vk_schema *sc, const char *p, struct trace_event *ev,
 		      char *strbuf, size_t strcap, char *err, size_t errlen)
 {
+	bool seen[VK_MAX_KEYS] = { false };
 	size_t used = 0;
 
-	for (unsigned k = 0; k < VK_MAX_KEYS && sc->keys[k].text; k++) {
-		const struct vk_key *key = &sc->keys[k];
-		const char *next_key = k + 1 < VK_MAX_KEYS ? sc->keys[k + 1].text : NULL;
-		struct trace_field *f = &ev->f[ev->nfields];
+	for (p = skip_spaces(p); *p; p = skip_spaces(p)) {
+		const struct vk_key *key = key_at(sc, p);
+		struct trace_field *f;
 		size_t n;
 
-		p = skip_spaces(p);
-		if (!at_key(p, key->text))
-			return VK_ERR("%s: expected '%s' at '%.24s'", sc->event, key->text, p);
+		if (!key) {
+			const char *next = skip_unknown(sc, p);
+
+			if (!next)
+				return VK_ERR("%s: unexpected '%.24s' (a key without a value) at the end",
+					      sc->event, p);
+			p = next;
+			continue;
+		}
+		if (seen[key - sc->keys])
+			return VK_ERR("%s: '%s' twice at '%.24s'", sc->event, key->text, p);
+		seen[key - sc->keys] = true;
+		if (ev->nfields >= TRACE_MAX_FIELDS)
+			return VK_ERR("%s: too many fields", sc->event);
+		f = &ev->f[ev->nfields];
 		p = skip_spaces(p + strlen(key->text));
 		n = token_len(p);
 		f->key = key->field;
@@ -248,7 +301,7 @@ static int parse_body(const struct vk_schema *sc, const char *p, struct trace_ev
 			size_t keep = n;
 
 			f->kind = TF_STR;
-			if (key->spell == VS_WORD && (n == 0 || (next_key && at_key(p, next_key))))
+			if (key->spell == VS_WORD && (n == 0 || key_at(sc, p)))
 				n = keep = 0; /* empty value: the next key follows */
 			if (key->spell == VS_OPS && !parse_hex(p, n, &f->v.u))
 				return VK_ERR("%s: ops: bad address '%.*s'", sc->event,
@@ -273,10 +326,23 @@ static int parse_body(const struct vk_schema *sc, const char *p, struct trace_ev
 		ev->nfields++;
 		p += n;
 	}
-	p = skip_spaces(p);
-	if (*p)
-		return VK_ERR("%s: unexpected '%.24s' after the last field", sc->event, p);
 	return 0;
+}
+
+/* "CPU:N [LOST M EVENTS]": adds M to *lost and returns true. */
+static bool lost_line(const char *p, size_t *lost)
+{
+	const char *q;
+	unsigned long long m;
+	char *end;
+
+	if (strncmp(p, "CPU:", 4) != 0 || !(q = strstr(p, "[LOST ")))
+		return false;
+	m = strtoull(q + 6, &end, 10);
+	if (end == q + 6 || strncmp(end, " EVENTS]", 8) != 0)
+		return false;
+	*lost += (size_t)m;
+	return true;
 }
 
 int vk_parse_line(struct viz_store *st, const char *line, char *err, size_t errlen)
@@ -289,7 +355,7 @@ int vk_parse_line(struct viz_store *st, const char *line, char *err, size_t errl
 	unsigned frac_digits = 0;
 	size_t n;
 
-	if (*p == '\0' || *p == '#' || is_report_header(p))
+	if (*p == '\0' || *p == '#' || is_report_header(p) || lost_line(p, &st->nr_lost))
 		return 0;
 	memset(&ev, 0, sizeof(ev));
 	/* TASK-PID: the task may hold blanks and dashes; the pid follows the last '-'. */

@@ -112,6 +112,8 @@ struct viz_store {
 	size_t cap_op_begin;      /**< room in op_begin[] */
 	size_t nr_op_end;         /**< entries in op_end[] */
 	size_t cap_op_end;        /**< room in op_end[] */
+	size_t nr_lost;           /**< kernel stores: sum of `[LOST M EVENTS]` */
+	char warning[640];        /**< viz_store_warning(), "" if none */
 };
 
 /**

@@ -346,6 +346,16 @@ struct trace_sink *viz_store_sink_new(struct viz_store *st)
 	return &ss->sink;
 }
 
+size_t viz_store_lost_events(const struct viz_store *st)
+{
+	return st ? st->nr_lost : 0;
+}
+
+const char *viz_store_warning(const struct viz_store *st)
+{
+	return st && st->warning[0] ? st->warning : NULL;
+}
+
 size_t viz_store_count(const struct viz_store *st)
 {
 	return st ? st->nr_ev : 0;
@@ -501,7 +511,10 @@ int viz_store_diverge(const struct viz_store *a, const struct viz_store *b,
 		if (!ha && !hb)
 			break;
 		if (!ha || !hb || strcmp(ta, tb) != 0) {
+			/* One side ending first is a divergence too, but say which. */
 			out->diverged = true;
+			out->a_ended = !ha;
+			out->b_ended = !hb;
 			break;
 		}
 		out->nr_same++;
@@ -557,10 +570,21 @@ int viz_store_load_file(const char *path, struct viz_store **out, char *err, siz
 		return load_error(err, errlen, ret, "%s: %s", path, strerror(-ret));
 	}
 	while ((n = getline(&line, &cap, f)) >= 0) {
+		/* getline() returns a last line without its '\n' only at EOF. */
+		bool unterminated = n == 0 || line[n - 1] != '\n';
+
 		lineno++;
 		chomp(line, &n);
-		if (lineno == 1) {
+		if (lineno == 1)
 			recording = strncmp(line, RECORDING_MAGIC, strlen(RECORDING_MAGIC)) == 0;
+		if (recording && unterminated) {
+			/* The recording sink ends every line: this one was cut short. */
+			ret = load_error(err, errlen, -EINVAL,
+					 "%s:%zu: truncated line (no newline at end of file)", path,
+					 lineno);
+			goto out;
+		}
+		if (lineno == 1) {
 			st = viz_store_new(recording ? VIZ_SRC_REFERENCE : VIZ_SRC_KERNEL);
 			arena = malloc(sizeof(*arena));
 			if (!st || !arena) {
@@ -594,6 +618,13 @@ int viz_store_load_file(const char *path, struct viz_store **out, char *err, siz
 		} else {
 			int r = vk_parse_line(st, line, msg, sizeof(msg));
 
+			if (r == -EINVAL && unterminated && lineno > 1) {
+				/* A capture stopped mid-line: keep what came before. */
+				snprintf(st->warning, sizeof(st->warning),
+					 "%.256s:%zu: last line has no newline and does not parse: "
+					 "dropped (%s)", path, lineno, msg);
+				break;
+			}
 			if (r < 0) {
 				ret = load_error(err, errlen, r, "%s:%zu: %s", path, lineno,
 						 r == -ENOMEM ? "out of memory" : msg);

@@ -142,6 +142,8 @@ struct viz_divergence {
 	size_t a_index;  /**< index in store a of the first differing event (or count(a)) */
 	size_t b_index;  /**< index in store b of the first differing event (or count(b)) */
 	size_t nr_same;  /**< kernel-visible events that matched before it */
+	bool a_ended;    /**< store a ran out first: all of its events matched a prefix of b */
+	bool b_ended;    /**< store b ran out first: all of its events matched a prefix of a */
 };
 /**
  * Compare the kernel-visible events of two stores (viz_store_kernel_text()
@@ -155,6 +157,23 @@ struct viz_divergence {
  */
 int viz_store_diverge(const struct viz_store *a, const struct viz_store *b,
 		      struct viz_divergence *out);
+
+/**
+ * Kernel events a kernel trace says it lost: the sum of M over its
+ * `CPU:N [LOST M EVENTS]` lines (the ring buffer overflowed there, so the
+ * fold's picture around them may be incomplete).
+ * @param st the store
+ * @return the count, 0 for reference stores
+ */
+size_t viz_store_lost_events(const struct viz_store *st);
+/**
+ * A problem viz_store_load_file() worked around instead of failing, e.g.
+ * "trace.raw:812: last line has no newline and does not parse: dropped
+ * (...)".
+ * @param st the store
+ * @return the message, or NULL if there was none
+ */
+const char *viz_store_warning(const struct viz_store *st);
 /** @} */
 
 /* ------------------------------------------------------------------------ */
@@ -227,6 +246,7 @@ struct viz_disk_run {
 	uint64_t bio;         /**< the bio */
 	bool write;           /**< written (true) or read (false) */
 	bool done;            /**< the bio completed */
+	int64_t status;       /**< 0, or the bio's error (-errno) once it completed with one */
 	size_t changed_step;  /**< step it happened */
 };
 
@@ -266,6 +286,8 @@ struct viz_call {
 	char caller[32];          /**< iomap_iter caller, or "" */
 	struct viz_mapping map;   /**< for DSTMAP / SRCMAP */
 	size_t step;              /**< step of the event */
+	bool inferred;            /**< not traced but implied (a kernel trace's BEGIN, from its
+				   *   dstmap): pos / length are the iterator's, not the call's */
 };
 
 /** The iterator of the current operation. */
@@ -286,7 +308,18 @@ struct viz_iter {
 	unsigned nr_stale;  /**< stale re-lookups in this operation */
 };
 
-/** Lock states. */
+/**
+ * Lock states, each arrow named by the event that makes it (a
+ * lock_acquired that finds no WAITING lock of that thread and instance is
+ * counted in viz_state_nr_anomalies()):
+ *
+ *             lock_acquire               lock_acquired
+ *   (none) --------------> WAITING ---------------------> HELD
+ *                           |   ^                           |
+ *            lock_contended |   | (stays WAITING,           | lock_release
+ *                           +---+  contended = true)        v
+ *                                                        (none)
+ */
 enum viz_lock_stage {
 	VIZ_LOCK_WAITING = 0, /**< lock_acquire (or lock_contended) without lock_acquired yet */
 	VIZ_LOCK_HELD = 1,    /**< lock_acquired */
@@ -319,11 +352,25 @@ struct viz_inversion {
 	size_t step;           /**< step of the report */
 };
 
+/**
+ * Where a work item is (viz_work::stage).  The arrows name the event that
+ * makes them; a work_start / work_end with no item in the stage before it
+ * is counted in viz_state_nr_anomalies():
+ *
+ *            work_queue          work_start          work_end
+ *   (none) -----------> QUEUED -----------> RUNNING ---------> DONE
+ */
+enum viz_work_stage {
+	VIZ_WORK_QUEUED = 0,  /**< work_queue seen */
+	VIZ_WORK_RUNNING = 1, /**< work_start seen */
+	VIZ_WORK_DONE = 2,    /**< work_end seen */
+};
+
 /** A workqueue item (work_queue / work_start / work_end). */
 struct viz_work {
 	char wq[32];         /**< workqueue name */
 	char func[48];       /**< work function */
-	int stage;           /**< 0 queued, 1 running, 2 done */
+	int stage;           /**< one ::viz_work_stage: 0 queued, 1 running, 2 done */
 	size_t changed_step; /**< step of its last change */
 };
 
@@ -344,7 +391,15 @@ size_t viz_state_step(const struct viz_state *s);
 /** @return bits of ::viz_lack for the store's source @param s state */
 unsigned viz_state_lacks(const struct viz_state *s);
 
-/** @return the text of the operation in progress or last run ("" if none) @param s state */
+/**
+ * The operation the state is in.  After an op_end the text stays until
+ * the next event; the events after an op_end that are not an op_begin
+ * (writeback at unmount, ...) belong to no operation, so from the first of
+ * them this is "" again and the per-operation parts (call history,
+ * finished bios, works and ioends) start afresh.
+ * @param s state
+ * @return the text of the operation in progress or just finished ("" if none)
+ */
 const char *viz_state_op(const struct viz_state *s);
 /** @return whether the operation is still running (op_begin without op_end) @param s state */
 bool viz_state_op_active(const struct viz_state *s);
@@ -363,7 +418,9 @@ const struct viz_call *viz_state_call(const struct viz_state *s, size_t i);
 /**
  * The file's extent map as the mappings seen so far show it: for the
  * inode of the current iterator, the latest mapping returned for each
- * byte, sorted by offset, non-overlapping.
+ * byte, sorted by offset, non-overlapping.  An ioend_finish without error
+ * of an UNWRITTEN ioend converts what it covers to MAPPED (IOMAP_F_NEW
+ * cleared), as the filesystem's end_io does on disk.
  * @param s state
  * @return number of mappings
  */
@@ -395,7 +452,7 @@ size_t viz_state_nr_ioends(const struct viz_state *s);
 /** @return ioend @p i, in creation order, NULL if out of range @param s state @param i index */
 const struct viz_ioend *viz_state_ioend(const struct viz_state *s, size_t i);
 
-/** @return bios of the current operation @param s state */
+/** @return bios of the current operation, and bios still in flight from earlier ones @param s state */
 size_t viz_state_nr_bios(const struct viz_state *s);
 /** @return bio @p i, in submission order, NULL if out of range @param s state @param i index */
 const struct viz_bio *viz_state_bio(const struct viz_state *s, size_t i);
@@ -405,7 +462,7 @@ size_t viz_state_nr_disk_runs(const struct viz_state *s);
 /** @return disk run @p i, NULL if out of range @param s state @param i index */
 const struct viz_disk_run *viz_state_disk_run(const struct viz_state *s, size_t i);
 
-/** @return work items of the current operation @param s state */
+/** @return work items of the current operation, and unfinished ones from earlier ones @param s state */
 size_t viz_state_nr_works(const struct viz_state *s);
 /** @return work item @p i, NULL if out of range @param s state @param i index */
 const struct viz_work *viz_state_work(const struct viz_state *s, size_t i);
@@ -414,7 +471,7 @@ const struct viz_work *viz_state_work(const struct viz_state *s, size_t i);
 size_t viz_state_nr_locks(const struct viz_state *s);
 /** @return lock @p i, in acquisition order, NULL if out of range @param s state @param i index */
 const struct viz_lock *viz_state_lock(const struct viz_state *s, size_t i);
-/** @return lock classes seen so far, sorted by level then name @param s state */
+/** @return lock classes seen so far, sorted by level, then by first acquisition @param s state */
 size_t viz_state_nr_lock_classes(const struct viz_state *s);
 /** @return class @p i, NULL if out of range @param s state @param i index */
 const struct viz_lock_class *viz_state_lock_class(const struct viz_state *s, size_t i);
@@ -435,7 +492,9 @@ uint64_t viz_state_hash(const struct viz_state *s);
 /**
  * Events folded so far that broke the life cycles the fold knows (an
  * ioend moving against the diagram in viz/model/fold.c, an ioend never
- * created, lock_acquired without lock_acquire).  0 for a well-formed
+ * created, lock_acquired without lock_acquire (::viz_lock_stage), a work
+ * item started or ended without being queued or started
+ * (::viz_work_stage)).  0 for a well-formed
  * stream; the events are applied anyway.
  * @param s state
  * @return the count
@@ -477,7 +536,11 @@ const struct viz_state *viz_model_state(const struct viz_model *m);
 
 /**
  * The step at which the operation containing @p step ends (after its
- * op_end), for "step over"; nr_steps if it never ends.
+ * op_end), for "step over"; nr_steps if it never ends.  Kernel traces have
+ * no op_end: there it is the step just before the next iomap_iter that
+ * starts a new iteration (a new inode, flags or caller, a position
+ * behind the last one, or one after an iomap_iter of length 0 that no
+ * mapping followed).
  * @param m    model
  * @param step a step
  * @return a step > @p step, or nr_steps

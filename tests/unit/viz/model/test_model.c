@@ -32,55 +32,33 @@
 #include "../../testutil.h"
 #include "samples/iocmd/iocmd.h"
 #include "viz-model.h"
+#include "viz/scenarios/viz-scenario.h"
 
 #define KIB 1024u
 
-/* Run @cmds on a fresh extentfs (mkfs options @mkfs) into a new store. */
+/* Run @cmds on a fresh extentfs (mkfs options @mkfs) into a new store; @record
+ * (may be NULL) gets a recording of the same events. */
 static struct viz_store *run_cmds(const char *mkfs, const char *const *cmds, size_t n,
 				  FILE *record)
 {
 	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
-	struct extentfs_mkfs_opts mo;
-	struct trace_sink *sink, *rec = NULL;
-	struct extentfs *fs = NULL;
-	struct backend *b;
-	struct iocmd *ic;
-	FILE *devnull = fopen("/dev/null", "w");
+	struct trace_sink *rec = NULL;
 	char err[256];
+	int ret;
 
 	ck_assert_ptr_nonnull(st);
-	ck_assert_ptr_nonnull(devnull);
-	ref_thread_set_name("iomap-io");
-	trace_reset_clock();
-	kernel_set_exec_mode(EXEC_DETERMINISTIC);
-	ck_assert_int_eq(extentfs_parse_mkfs_opts(mkfs ? mkfs : "", &mo, err, sizeof(err)), 0);
-	b = backend_ram_new(512ull << 20, 512);
-	ck_assert_ptr_nonnull(b);
-	ck_assert_int_eq(extentfs_mkfs(b, &mo), 0);
-	sink = viz_store_sink_new(st);
-	ck_assert_ptr_nonnull(sink);
-	trace_add_sink(sink);
 	if (record) {
 		rec = recording_sink_new(record);
-		trace_add_sink(rec);
+		ck_assert_ptr_nonnull(rec);
 	}
-	ck_assert_int_eq(extentfs_mount(b, MKDEV(7, 0), &fs), 0);
-	ic = iocmd_new(fs, devnull, devnull);
-	ck_assert_ptr_nonnull(ic);
-	ck_assert_int_ge(iocmd_open(ic, "f", IOCMD_IO_CREAT), 0);
-	for (size_t i = 0; i < n; i++)
-		iocmd_run_cmdline(ic, cmds[i]);
-	/* Like iomap-io --ftrace: the trace ends before close and umount. */
-	trace_remove_sink(sink);
-	trace_sink_free(sink);
+	ret = viz_commands_run(mkfs, NULL, cmds, n, st, rec, NULL, err, sizeof(err));
+	ck_assert_msg(ret == 0, "viz_commands_run: %s", err);
 	if (rec) {
-		trace_remove_sink(rec);
+		/* Never attached to the stream: close it as trace_remove_sink() would. */
+		if (rec->close)
+			rec->close(rec);
 		trace_sink_free(rec);
 	}
-	iocmd_free(ic);
-	ck_assert_int_eq(extentfs_unmount(fs), 0);
-	backend_destroy(b);
-	fclose(devnull);
 	return st;
 }
 
@@ -338,7 +316,12 @@ static void add_ev(struct viz_store *st, const char *name, uint64_t ino, const c
 static const char *const iter_keys[] = { "pos", "length", "flags" };
 static const char *const map_keys[] = { "addr", "offset", "length", "type", "flags" };
 
-/* vizm-1.5: STALE re-lookups, the extent map's latest-wins overlap, disk runs split on overlap. */
+/*
+ * vizm-1.5: STALE re-lookups (a STALE flag; back at the same pos with
+ * nothing done and a new mapping), not one for a new call after an
+ * iomap_iter of length 0; the extent map's latest-wins overlap; disk runs
+ * split on overlap.
+ */
 START_TEST(vizm_1_5_stale_overlap_split)
 {
 	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
@@ -346,7 +329,7 @@ START_TEST(vizm_1_5_stale_overlap_split)
 	const struct viz_state *s;
 	const struct viz_mapping *mp;
 	struct trace_event ev;
-	static const uint64_t it0[] = { 0, 0, 0x1 }, map64[] = { 0x100000, 0, 0x10000, 2, 0 },
+	static const uint64_t it0[] = { 0, 0, 0x1 }, it64[] = { 0, 0x10000, 0x1 }, map64[] = { 0x100000, 0, 0x10000, 2, 0 },
 			      stale[] = { 0x100000, 0, 0x10000, 2, 1u << 15 },
 			      map_mid[] = { 0x200000, 0x4000, 0x4000, 3, 0 };
 	static const uint64_t bio0[] = { 0, 0, 0x1000 }, bio1[] = { 1, 2, 0x400 };
@@ -355,7 +338,9 @@ START_TEST(vizm_1_5_stale_overlap_split)
 	add_ev(st, "iomap_iter_dstmap", 5, map_keys, stale, 5);
 	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);      /* re-lookup after STALE */
 	add_ev(st, "iomap_iter_dstmap", 5, map_keys, map64, 5);
-	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);      /* no progress, no flag */
+	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);      /* the call ended: length 0 */
+	add_ev(st, "iomap_iter", 5, iter_keys, it64, 3);     /* a new call at pos 0 */
+	add_ev(st, "iomap_iter", 5, iter_keys, it64, 3);     /* back at pos 0, nothing done, no flag */
 	add_ev(st, "iomap_iter_dstmap", 5, map_keys, map_mid, 5);
 	/* bio_submit needs a string op */
 	trace_event_init(&ev, "bio_submit", MKDEV(7, 0), 0);
@@ -376,12 +361,15 @@ START_TEST(vizm_1_5_stale_overlap_split)
 	s = viz_model_state(m);
 	ck_assert_uint_eq(viz_state_iter(s)->nr_stale, 1);
 	ck_assert_int_eq(viz_state_call(s, viz_state_nr_calls(s) - 1)->kind, VIZ_CALL_STALE);
-	ck_assert_int_eq(viz_model_seek(m, 5), 0);
+	/* An iomap_iter at the same pos after one of length 0 is no re-lookup. */
+	ck_assert_int_eq(viz_model_seek(m, 6), 0);
+	ck_assert_uint_eq(viz_state_iter(viz_model_state(m))->nr_stale, 1);
+	ck_assert_int_eq(viz_model_seek(m, 8), 0);
 	s = viz_model_state(m);
 	ck_assert_uint_eq(viz_state_iter(s)->nr_stale, 2);
 	ck_assert_int_eq(viz_state_call(s, viz_state_nr_calls(s) - 2)->kind, VIZ_CALL_STALE);
 	/* Extent map: [0,16k) and [32k,64k) of the old mapping, [16k,32k) of the new. */
-	ck_assert_int_eq(viz_model_seek(m, 6), 0);
+	ck_assert_int_eq(viz_model_seek(m, 8), 0);
 	s = viz_model_state(m);
 	ck_assert_uint_eq(viz_state_nr_mappings(s), 3);
 	mp = viz_state_mapping(s, 0);
@@ -398,7 +386,7 @@ START_TEST(vizm_1_5_stale_overlap_split)
 	ck_assert_uint_eq(mp->addr, 0x108000);
 	ck_assert_ptr_null(viz_state_mapping(s, 3));
 	/* Disk: bio 1 splits bio 0's run of 8 sectors into 2 + 2 + 4. */
-	ck_assert_int_eq(viz_model_seek(m, 8), 0);
+	ck_assert_int_eq(viz_model_seek(m, 10), 0);
 	s = viz_model_state(m);
 	ck_assert_uint_eq(viz_state_nr_disk_runs(s), 3);
 	ck_assert_uint_eq(viz_state_disk_run(s, 0)->bio, 0);
@@ -408,6 +396,393 @@ START_TEST(vizm_1_5_stale_overlap_split)
 	ck_assert_uint_eq(viz_state_disk_run(s, 2)->sector, 4);
 	ck_assert_uint_eq(viz_state_disk_run(s, 2)->nr_sectors, 4);
 	ck_assert(viz_state_disk_run(s, 2)->write);
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/* The largest nr_stale any step of @st shows. */
+static unsigned max_stale(const struct viz_store *st)
+{
+	struct viz_model *m = viz_model_new(st);
+	unsigned most = 0;
+
+	ck_assert_ptr_nonnull(m);
+	for (size_t k = 0; k <= viz_model_nr_steps(m); k++) {
+		ck_assert_int_eq(viz_model_seek(m, k), 0);
+		if (viz_state_iter(viz_model_state(m))->nr_stale > most)
+			most = viz_state_iter(viz_model_state(m))->nr_stale;
+	}
+	viz_model_free(m);
+	return most;
+}
+
+/* Run built-in scenario @name into a new store. */
+static struct viz_store *run_scenario(const char *name)
+{
+	const struct viz_scenario *sc = viz_scenario_find(name);
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	FILE *devnull = fopen("/dev/null", "w");
+	char err[256];
+
+	ck_assert_ptr_nonnull(sc);
+	ck_assert_ptr_nonnull(devnull);
+	ck_assert_msg(viz_scenario_run(sc, st, devnull, err, sizeof(err)) == 0, "%s: %s", name, err);
+	fclose(devnull);
+	return st;
+}
+
+/*
+ * vizm-1.6: no false STALE rows.  Sequential 4 KiB calls over one MAPPED
+ * 64 KiB extent (each a new iomap_iter at the pos the last call ended at,
+ * the old mapping still covering it) are no re-lookups; nor is the
+ * reviewer's `pwrite 0 64k; fsync; pwrite -S 0x11 0 64k`.  The real ones
+ * stay: stale-mapping's ->iomap_valid failure (fs_iomap_end written 0,
+ * then ->iomap_begin at the same pos) and subblock-writes' zeroing of a
+ * hole over a dirty folio (iomap_zero_iter_flush_and_stale: no
+ * ->iomap_end for the zero ops, the same pos mapped again).
+ */
+START_TEST(vizm_1_6_no_false_stale)
+{
+	static const char *const two_writes[] = { "pwrite -S 0xab 0 64k", "fsync",
+						  "pwrite -S 0x11 -b 4k 0 8k" };
+	static const char *const reviewer[] = { "pwrite 0 64k", "fsync", "pwrite -S 0x11 0 64k" };
+	struct viz_store *st = run_cmds(NULL, two_writes, 3, NULL);
+	struct viz_model *m = viz_model_new(st);
+	const struct viz_iter *it;
+
+	ck_assert_int_eq(viz_model_seek(m, viz_model_step_over(m, viz_model_op_step(m, 2))), 0);
+	it = viz_state_iter(viz_model_state(m));
+	ck_assert_uint_eq(it->nr_begin, 2);            /* two calls ... */
+	ck_assert_uint_eq(it->dstmap.type, 2);         /* ... over one MAPPED extent */
+	ck_assert_uint_eq(it->dstmap.length, 64 * KIB);
+	ck_assert_uint_eq(it->nr_stale, 0);
+	viz_model_free(m);
+	viz_store_free(st);
+	st = run_cmds(NULL, reviewer, 3, NULL);
+	ck_assert_uint_eq(max_stale(st), 0);
+	viz_store_free(st);
+	st = run_scenario("stale-mapping");
+	ck_assert_uint_eq(max_stale(st), 1);
+	viz_store_free(st);
+	st = run_scenario("subblock-writes");
+	ck_assert_uint_eq(max_stale(st), 1);
+	viz_store_free(st);
+}
+END_TEST
+
+/* Append @name with unsigned @keys = @vals and one string field @skey = @sval, from thread @tid. */
+static void add_ev_str(struct viz_store *st, const char *name, uint64_t ino, int tid,
+		       const char *const *keys, const uint64_t *vals, size_t n, const char *skey,
+		       const char *sval)
+{
+	struct trace_event ev;
+
+	trace_event_init(&ev, name, MKDEV(7, 0), ino);
+	ev.tid = tid;
+	for (size_t i = 0; i < n; i++)
+		trace_u64(&ev, keys[i], vals[i]);
+	if (skey)
+		trace_str(&ev, skey, sval);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+}
+
+static void add_s64(struct viz_store *st, const char *name, const char *key, int64_t v)
+{
+	struct trace_event ev;
+
+	trace_event_init(&ev, name, MKDEV(7, 0), 0);
+	trace_u64(&ev, "id", 1);
+	trace_s64(&ev, key, v);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+}
+
+static const char *const bio_keys[] = { "id", "sector", "size" };
+static const char *const ioend_keys[] = { "ioend", "offset", "size", "sector" };
+
+/* vizm-1.7: a failed bio's disk run carries its status; a good one 0. */
+START_TEST(vizm_1_7_failed_bio_run)
+{
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	static const uint64_t b1[] = { 1, 0, 0x1000 }, b2[] = { 2, 16, 0x1000 };
+	struct viz_model *m;
+	const struct viz_state *s;
+	struct trace_event ev;
+
+	add_ev_str(st, "bio_submit", 0, 1, bio_keys, b1, 3, "op", "WRITE");
+	add_ev_str(st, "bio_submit", 0, 1, bio_keys, b2, 3, "op", "WRITE");
+	add_s64(st, "bio_complete", "status", -5);
+	trace_event_init(&ev, "bio_complete", MKDEV(7, 0), 0);
+	trace_u64(&ev, "id", 2);
+	trace_s64(&ev, "status", 0);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+	m = viz_model_new(st);
+	ck_assert_int_eq(viz_model_seek(m, 4), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_nr_disk_runs(s), 2);
+	ck_assert(viz_state_disk_run(s, 0)->done);
+	ck_assert_int_eq(viz_state_disk_run(s, 0)->status, -5);
+	ck_assert(viz_state_disk_run(s, 1)->done);
+	ck_assert_int_eq(viz_state_disk_run(s, 1)->status, 0);
+	ck_assert_int_eq(viz_state_bio(s, 0)->status, -5);
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/*
+ * vizm-1.8: an UNWRITTEN ioend finishing without error converts what it
+ * covers of the extent map to MAPPED (NEW cleared, addresses kept in
+ * step); a failed one converts nothing; so does a run's fsync of a
+ * preallocated range; and unshare's COW ioend makes its blocks the
+ * file's own (MAPPED, not SHARED, at the ioend's sector).
+ */
+START_TEST(vizm_1_8_unwritten_converted)
+{
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	static const uint64_t it0[] = { 0, 0, 0x1 },
+			      unw[] = { 0x100000, 0, 0x10000, 3, 0x1 }, /* UNWRITTEN, NEW */
+			      io1[] = { 1, 0x4000, 0x4000, 0x880 }, io2[] = { 2, 0xc000, 0x1000, 0x8e0 };
+	static const char *const prealloc[] = { "falloc 0 64k", "pwrite -S 0x5 16k 16k", "fsync" };
+	struct viz_model *m;
+	const struct viz_state *s;
+	const struct viz_mapping *mp;
+	struct trace_event ev;
+
+	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);
+	add_ev(st, "iomap_iter_dstmap", 5, map_keys, unw, 5);
+	add_ev_str(st, "ioend_finish", 5, 1, ioend_keys, io1, 4, "flags", "UNWRITTEN");
+	trace_event_init(&ev, "ioend_finish", MKDEV(7, 0), 5);
+	for (size_t i = 0; i < 4; i++)
+		trace_u64(&ev, ioend_keys[i], io2[i]);
+	trace_str(&ev, "flags", "UNWRITTEN");
+	trace_s64(&ev, "error", -5);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+	m = viz_model_new(st);
+	ck_assert_int_eq(viz_model_seek(m, 4), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_nr_mappings(s), 3);
+	mp = viz_state_mapping(s, 0);
+	ck_assert_uint_eq(mp->length, 0x4000);
+	ck_assert_uint_eq(mp->type, 3);
+	mp = viz_state_mapping(s, 1);
+	ck_assert_uint_eq(mp->offset, 0x4000);
+	ck_assert_uint_eq(mp->length, 0x4000);
+	ck_assert_uint_eq(mp->type, 2);
+	ck_assert_uint_eq(mp->flags & 0x1, 0);
+	ck_assert_uint_eq(mp->addr, 0x104000);
+	mp = viz_state_mapping(s, 2);
+	ck_assert_uint_eq(mp->offset, 0x8000);
+	ck_assert_uint_eq(mp->type, 3);     /* the failed ioend at 0xc000 converted nothing */
+	ck_assert_uint_eq(mp->addr, 0x108000);
+	ck_assert_uint_eq(mp->flags & 0x1, 0x1);
+	viz_model_free(m);
+	viz_store_free(st);
+	/* A real run: after the fsync, [16k, 32k) of the preallocated file is MAPPED. */
+	st = run_cmds(NULL, prealloc, 3, NULL);
+	m = viz_model_new(st);
+	ck_assert_int_eq(viz_model_seek(m, viz_model_step_over(m, viz_model_op_step(m, 2))), 0);
+	s = viz_model_state(m);
+	{
+		bool mapped = false;
+
+		for (size_t i = 0; i < viz_state_nr_mappings(s); i++) {
+			mp = viz_state_mapping(s, i);
+			if (mp->offset <= 16 * KIB && mp->offset + mp->length >= 32 * KIB)
+				mapped = mp->type == 2;
+		}
+		ck_assert_msg(mapped, "no MAPPED extent over [16k, 32k) after fsync");
+	}
+	viz_model_free(m);
+	viz_store_free(st);
+	/*
+	 * unshare's COW ioend (SHARED|UNWRITTEN, sector 0x1c0) over [64k, 128k):
+	 * the COW fork's blocks, now the file's own, MAPPED and not SHARED.
+	 */
+	st = run_scenario("unshare");
+	m = viz_model_new(st);
+	for (size_t k = step_after(m, 0, "ioend_finish"); k < viz_model_nr_steps(m); k++) {
+		if (strcmp(viz_store_name(st, k - 1), "ioend_finish") != 0)
+			continue;
+		ck_assert_int_eq(viz_model_seek(m, k), 0);
+		s = viz_model_state(m);
+		if (viz_state_ioend(s, viz_state_nr_ioends(s) - 1)->flags[0] == 'S')
+			break;
+	}
+	s = viz_model_state(m);
+	ck_assert_str_eq(viz_state_ioend(s, viz_state_nr_ioends(s) - 1)->flags, "SHARED|UNWRITTEN");
+	{
+		bool cow_done = false;
+
+		for (size_t i = 0; i < viz_state_nr_mappings(s); i++) {
+			mp = viz_state_mapping(s, i);
+			if (mp->offset == 64 * KIB && mp->length == 64 * KIB)
+				cow_done = mp->type == 2 && !(mp->flags & 0x4) &&
+					   mp->addr == 0x1c0 * 512;
+		}
+		ck_assert_msg(cow_done, "unshare: [64k, 128k) not MAPPED at the COW blocks");
+	}
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/*
+ * vizm-1.9: op_begin keeps what is in flight (a bio not completed, a work
+ * item not done) and drops what is over; the first event after an op_end
+ * belongs to no operation.
+ */
+START_TEST(vizm_1_9_in_flight_across_ops)
+{
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	static const uint64_t b1[] = { 1, 0, 0x1000 }, b2[] = { 2, 8, 0x1000 }, it0[] = { 0, 0, 1 };
+	struct viz_model *m;
+	const struct viz_state *s;
+	struct trace_event ev;
+
+	add_ev_str(st, "op_begin", 0, 1, NULL, NULL, 0, "op", "sync_range");     /* 0 */
+	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);                          /* 1 */
+	add_ev_str(st, "bio_submit", 0, 1, bio_keys, b1, 3, "op", "WRITE");      /* 2 */
+	add_ev_str(st, "bio_submit", 0, 1, bio_keys, b2, 3, "op", "WRITE");      /* 3 */
+	trace_event_init(&ev, "bio_complete", MKDEV(7, 0), 0);                    /* 4 */
+	trace_u64(&ev, "id", 2);
+	trace_s64(&ev, "status", 0);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+	trace_event_init(&ev, "work_queue", MKDEV(7, 0), 0);                      /* 5 */
+	trace_str(&ev, "wq", "extentfs-conv");
+	trace_str(&ev, "func", "xfs_end_io");
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+	add_ev_str(st, "op_end", 0, 1, NULL, NULL, 0, "op", "sync_range");       /* 6 */
+	add_ev_str(st, "op_begin", 0, 1, NULL, NULL, 0, "op", "pwrite 8k 4k");   /* 7 */
+	add_ev_str(st, "op_end", 0, 1, NULL, NULL, 0, "op", "pwrite 8k 4k");     /* 8 */
+	trace_event_init(&ev, "bio_complete", MKDEV(7, 0), 0);                    /* 9 */
+	trace_u64(&ev, "id", 1);
+	trace_s64(&ev, "status", 0);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+	m = viz_model_new(st);
+	ck_assert_int_eq(viz_model_seek(m, 8), 0);
+	s = viz_model_state(m);
+	ck_assert_str_eq(viz_state_op(s), "pwrite 8k 4k");
+	ck_assert_uint_eq(viz_state_nr_bios(s), 1);     /* bio 1 still in flight, bio 2 gone */
+	ck_assert_uint_eq(viz_state_bio(s, 0)->id, 1);
+	ck_assert(!viz_state_bio(s, 0)->done);
+	ck_assert_uint_eq(viz_state_nr_works(s), 1);    /* the queued end_io work stays */
+	ck_assert_int_eq(viz_state_work(s, 0)->stage, VIZ_WORK_QUEUED);
+	/* Just after op_end the finished operation is still shown ... */
+	ck_assert_int_eq(viz_model_seek(m, 9), 0);
+	s = viz_model_state(m);
+	ck_assert_str_eq(viz_state_op(s), "pwrite 8k 4k");
+	ck_assert(!viz_state_op_active(s));
+	/* ... the completion that follows belongs to no operation. */
+	ck_assert_int_eq(viz_model_seek(m, 10), 0);
+	s = viz_model_state(m);
+	ck_assert_str_eq(viz_state_op(s), "");
+	ck_assert(!viz_state_op_active(s));
+	ck_assert_uint_eq(viz_state_nr_calls(s), 0);
+	ck_assert_uint_eq(viz_state_nr_bios(s), 1);     /* the completion itself is shown */
+	ck_assert(viz_state_bio(s, 0)->done);
+	ck_assert_uint_eq(viz_state_nr_ops(s), 2);
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+static void add_lock(struct viz_store *st, const char *name, const char *cls, uint64_t inst,
+		     int64_t level)
+{
+	struct trace_event ev;
+
+	trace_event_init(&ev, name, MKDEV(7, 0), 0);
+	trace_str(&ev, "class", cls);
+	trace_str(&ev, "mode", "exclusive");
+	trace_u64(&ev, "instance", inst);
+	trace_s64(&ev, "level", level);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+}
+
+/*
+ * vizm-1.10: the state machines' checkers.  Lock classes within a level
+ * in order of first acquisition; SUBMITTED -> FINISHED only with an
+ * error; a work item started without being queued; lock_acquired without
+ * lock_acquire.
+ */
+START_TEST(vizm_1_10_state_machines)
+{
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	static const uint64_t io1[] = { 1, 0, 0x1000, 0 }, io2[] = { 2, 0x1000, 0x1000, 8 };
+	struct viz_model *m;
+	const struct viz_state *s;
+	struct trace_event ev;
+	size_t n;
+
+	add_lock(st, "lock_acquire", "zz_first", 1, 0);
+	add_lock(st, "lock_acquire", "aa_second", 2, 0);
+	add_lock(st, "lock_acquire", "inner", 3, 1);
+	n = viz_store_count(st);
+	/* ioend 1: submitted, finished without error and without completing. */
+	add_ev_str(st, "ioend_new", 5, 1, ioend_keys, io1, 4, "flags", "");
+	add_ev_str(st, "ioend_submit", 5, 1, ioend_keys, io1, 4, "flags", "");
+	add_ev_str(st, "ioend_finish", 5, 1, ioend_keys, io1, 4, "flags", "");
+	/* ioend 2: the same, but failed at submission: an arrow of the diagram. */
+	add_ev_str(st, "ioend_new", 5, 1, ioend_keys, io2, 4, "flags", "");
+	add_ev_str(st, "ioend_submit", 5, 1, ioend_keys, io2, 4, "flags", "");
+	trace_event_init(&ev, "ioend_finish", MKDEV(7, 0), 5);
+	for (size_t i = 0; i < 4; i++)
+		trace_u64(&ev, ioend_keys[i], io2[i]);
+	trace_str(&ev, "flags", "");
+	trace_s64(&ev, "error", -5);
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+	trace_event_init(&ev, "work_start", MKDEV(7, 0), 0);
+	trace_str(&ev, "wq", "wq");
+	trace_str(&ev, "func", "f");
+	ck_assert_int_eq(viz_store_append(st, &ev), 0);
+	m = viz_model_new(st);
+	ck_assert_int_eq(viz_model_seek(m, n), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_nr_lock_classes(s), 3);
+	ck_assert_str_eq(viz_state_lock_class(s, 0)->name, "zz_first");
+	ck_assert_str_eq(viz_state_lock_class(s, 1)->name, "aa_second");
+	ck_assert_str_eq(viz_state_lock_class(s, 2)->name, "inner");
+	ck_assert_uint_eq(viz_state_nr_anomalies(s), 0);
+	ck_assert_int_eq(viz_model_seek(m, n + 3), 0);
+	ck_assert_uint_eq(viz_state_nr_anomalies(viz_model_state(m)), 1);
+	ck_assert_int_eq(viz_model_seek(m, n + 6), 0);
+	ck_assert_uint_eq(viz_state_nr_anomalies(viz_model_state(m)), 1);
+	ck_assert_int_eq(viz_model_seek(m, n + 7), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_nr_anomalies(s), 2);
+	ck_assert_int_eq(viz_state_work(s, 0)->stage, VIZ_WORK_RUNNING);
+	ck_assert_int_eq(VIZ_WORK_DONE, 2);
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/* vizm-1.11: dio_bio marks the next bio of its own thread, and op_begin forgets it. */
+START_TEST(vizm_1_11_pending_dio_per_thread)
+{
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	static const char *const dio_keys[] = { "dio" };
+	static const uint64_t dio7[] = { 7 }, b1[] = { 1, 0, 0x1000 }, b2[] = { 2, 8, 0x1000 },
+			      b3[] = { 3, 16, 0x1000 };
+	struct viz_model *m;
+	const struct viz_state *s;
+
+	add_ev_str(st, "dio_bio", 0, 1, dio_keys, dio7, 1, NULL, NULL);
+	add_ev_str(st, "bio_submit", 0, 2, bio_keys, b1, 3, "op", "WRITE"); /* writeback thread */
+	add_ev_str(st, "bio_submit", 0, 1, bio_keys, b2, 3, "op", "WRITE"); /* the dio's */
+	add_ev_str(st, "dio_bio", 0, 1, dio_keys, dio7, 1, NULL, NULL);
+	add_ev_str(st, "op_begin", 0, 1, NULL, NULL, 0, "op", "next");
+	add_ev_str(st, "bio_submit", 0, 1, bio_keys, b3, 3, "op", "WRITE");
+	m = viz_model_new(st);
+	ck_assert_int_eq(viz_model_seek(m, 3), 0);
+	s = viz_model_state(m);
+	ck_assert_int_eq(viz_state_bio(s, 0)->dio, -1);
+	ck_assert_int_eq(viz_state_bio(s, 1)->dio, 7);
+	ck_assert_int_eq(viz_model_seek(m, 6), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_bio(s, viz_state_nr_bios(s) - 1)->id, 3);
+	ck_assert_int_eq(viz_state_bio(s, viz_state_nr_bios(s) - 1)->dio, -1);
 	viz_model_free(m);
 	viz_store_free(st);
 }
@@ -753,6 +1128,143 @@ START_TEST(vizm_3_3_kernel_text_variants)
 }
 END_TEST
 
+#define KL(us) "  xfs_io-1 [000] ..... 1.00000" #us ": "
+#define K_ITER(us, pos, len) KL(us) "iomap_iter: dev 7:0 ino 0x83 pos " pos " length " len \
+	" status 0 flags WRITE (0x1) ops 0xffffffff82469ab0 caller iomap_file_buffered_write+0xcf/0x470\n"
+#define K_MAP(us, off, len) KL(us) "iomap_iter_dstmap: dev 7:0 ino 0x83 bdev 7:0 addr 0x100000 " \
+	"offset " off " length " len " type MAPPED (0x2) flags  (0x0)\n"
+
+/* Load kernel text @text into a store; *ret gets the result, @err its message. */
+static struct viz_store *load_text(const char *text, char *err, size_t errlen, int *ret)
+{
+	struct viz_store *st = NULL;
+	char path[64];
+
+	write_tmp(path, sizeof(path), text);
+	*ret = viz_store_load_file(path, &st, err, errlen);
+	unlink(path);
+	return st;
+}
+
+/*
+ * vizm-3.5: a kernel trace's operations: step over stops just before the
+ * next iomap_iter that starts a new iteration (one after an iomap_iter of
+ * length 0 that no mapping followed), which is no STALE re-lookup; the
+ * inferred ->iomap_begin shows the iterator's length, not the mapping's,
+ * and says it is inferred.
+ */
+START_TEST(vizm_3_5_kernel_operations)
+{
+	static const char text[] =
+		K_ITER(1, "0x0", "0x0")             /* 0: call 1 starts at 0 */
+		K_MAP(2, "0x0", "0x100000")         /* 1: a 1 MiB extent */
+		K_ITER(3, "0x1000", "0x0")          /* 2: call 1 ends */
+		K_ITER(4, "0x1000", "0x1000")       /* 3: call 2, same pos */
+		K_MAP(5, "0x0", "0x100000")         /* 4 */
+		K_ITER(6, "0x2000", "0x0");         /* 5: call 2 ends */
+	char err[256];
+	int ret;
+	struct viz_store *st = load_text(text, err, sizeof(err), &ret);
+	struct viz_model *m;
+	const struct viz_state *s;
+	const struct viz_call *c;
+
+	ck_assert_msg(ret == 0, "%s", err);
+	ck_assert_uint_eq(viz_store_count(st), 6);
+	m = viz_model_new(st);
+	ck_assert_uint_eq(viz_model_step_over(m, 0), 3);
+	ck_assert_uint_eq(viz_model_step_over(m, 2), 3);
+	ck_assert_uint_eq(viz_model_step_over(m, 3), 6);
+	ck_assert_uint_eq(viz_model_step_over(m, 6), 6);
+	ck_assert_int_eq(viz_model_seek(m, 5), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_eq(viz_state_iter(s)->nr_stale, 0);
+	ck_assert_uint_eq(viz_state_iter(s)->op_pos, 0x1000);   /* a new operation */
+	ck_assert_uint_eq(viz_state_iter(s)->nr_begin, 1);
+	c = viz_state_call(s, 1);
+	ck_assert_int_eq(c->kind, VIZ_CALL_BEGIN);
+	ck_assert(c->inferred);
+	ck_assert_uint_eq(c->pos, 0x1000);
+	ck_assert_uint_eq(c->length, 0x1000);                   /* not 1 MiB */
+	ck_assert(!viz_state_call(s, 0)->inferred);
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
+/*
+ * vizm-3.6: kernel text a real capture has: `CPU:N [LOST M EVENTS]` lines
+ * (counted), an older kernel's iomap_iter without `status` and a newer
+ * one's extra key (matched by name), a last line cut short (dropped with
+ * a warning); a clean file has no warning.
+ */
+START_TEST(vizm_3_6_kernel_text_tolerance)
+{
+	static const char text[] =
+		KL(1) "iomap_iter: dev 7:0 ino 0x83 pos 0x0 length 0x0 flags WRITE (0x1) "
+		"ops 0xffffffff82469ab0 caller iomap_file_buffered_write+0xcf/0x470\n"
+		"CPU:1 [LOST 1234 EVENTS]\n"
+		KL(2) "iomap_iter_dstmap: dev 7:0 ino 0x83 bdev 7:0 addr 0x100000 offset 0x0 "
+		"length 0x1000 type MAPPED (0x2) flags  (0x0) seq 0x5 gen 7\n"
+		"CPU:0 [LOST 6 EVENTS]\n"
+		KL(3) "iomap_iter: dev 7:0 ino 0x83 pos 0x1000 len";
+	char err[256];
+	int ret;
+	struct viz_store *st = load_text(text, err, sizeof(err), &ret);
+	struct trace_event ev;
+	bool has_status = false;
+
+	ck_assert_msg(ret == 0, "%s", err);
+	ck_assert_uint_eq(viz_store_count(st), 2);
+	ck_assert_uint_eq(viz_store_lost_events(st), 1240);
+	ck_assert_ptr_nonnull(viz_store_warning(st));
+	ck_assert_msg(strstr(viz_store_warning(st), ":5:") &&
+		      strstr(viz_store_warning(st), "no newline"), "%s", viz_store_warning(st));
+	ck_assert_int_eq(viz_store_get(st, 0, &ev), 0);
+	for (unsigned f = 0; f < ev.nfields; f++)
+		has_status |= strcmp(ev.f[f].key, "status") == 0;
+	ck_assert(!has_status);
+	ck_assert_int_eq(viz_store_get(st, 1, &ev), 0);
+	ck_assert_uint_eq(ev.nfields, 6);  /* bdev addr offset length type flags; seq, gen skipped */
+	viz_store_free(st);
+	st = load_text(KL(4) "iomap_iter: dev 7:0 ino 0x83 pos 0x0 length 0x0 status 0 flags WRITE "
+		       "(0x1) ops 0xffffffff82469ab0 caller f+0x1/0x2\n", err, sizeof(err), &ret);
+	ck_assert_int_eq(ret, 0);
+	ck_assert_ptr_null(viz_store_warning(st));
+	ck_assert_uint_eq(viz_store_lost_events(st), 0);
+	viz_store_free(st);
+	/* A cut-short line that is not the last one is still an error. */
+	load_expect(KL(5) "iomap_iter: dev 7:0 ino 0x83 pos 0x1000 len\n" K_MAP(2, "0x0", "0x1000"),
+		    -EINVAL, ":1:");
+}
+END_TEST
+
+/* vizm-3.7: one trace a prefix of the other: diverged, and the side that ran out says so. */
+START_TEST(vizm_3_7_diverge_prefix)
+{
+	char err[256];
+	int ret;
+	struct viz_store *a = load_text(K_ITER(1, "0x0", "0x0") K_MAP(2, "0x0", "0x1000"), err,
+					sizeof(err), &ret);
+	struct viz_store *b = load_text(K_ITER(1, "0x0", "0x0"), err, sizeof(err), &ret);
+	struct viz_divergence d;
+
+	ck_assert_int_eq(viz_store_diverge(a, b, &d), 0);
+	ck_assert(d.diverged);
+	ck_assert(!d.a_ended);
+	ck_assert(d.b_ended);
+	ck_assert_uint_eq(d.a_index, 1);
+	ck_assert_uint_eq(d.b_index, 1);
+	ck_assert_uint_eq(d.nr_same, 1);
+	ck_assert_int_eq(viz_store_diverge(b, a, &d), 0);
+	ck_assert(d.a_ended && !d.b_ended);
+	ck_assert_int_eq(viz_store_diverge(a, a, &d), 0);
+	ck_assert(!d.diverged && !d.a_ended && !d.b_ended);
+	viz_store_free(a);
+	viz_store_free(b);
+}
+END_TEST
+
 /* ---- vizm-4: files -------------------------------------------------------------- */
 
 /* vizm-4.1: a recording written by the recording sink loads back to the same events and states. */
@@ -792,7 +1304,8 @@ START_TEST(vizm_4_1_recording_round_trip)
 }
 END_TEST
 
-/* vizm-4.2: malformed recording / kernel text / missing file: the right -errno, the line named. */
+/* vizm-4.2: malformed recording / kernel text / missing file: the right -errno, the line named;
+ * vizm-4.3: a recording whose last line has no newline is refused. */
 START_TEST(vizm_4_2_bad_files)
 {
 	struct viz_store *st = (struct viz_store *)1;
@@ -811,6 +1324,11 @@ START_TEST(vizm_4_2_bad_files)
 	load_expect(RECORDING_HEADER "\nE 0 1000000000 1 iomap-io 0:0 0x0 op_begin op=\"x\n",
 		    -EINVAL, ":2:");
 	load_expect("", -EINVAL, ":1:");
+	/* vizm-4.3: a recording cut mid-line (the writer always ends lines) */
+	load_expect(RECORDING_HEADER "\nE 0 1000000000 1 iomap-io 0:0 0x0 op_begin op=\"x\"\n"
+		    "E 1 1000001000 1 iomap-io 0:0 0x0 op_end op=\"x\" ret=0",
+		    -EINVAL, ":3: truncated line (no newline at end of file)");
+	load_expect(RECORDING_HEADER, -EINVAL, ":1: truncated line");
 	/* kernel text */
 	load_expect("hello world\n", -EINVAL, ":1: not a kernel trace line");
 	load_expect("# tracer: nop\n"
@@ -839,6 +1357,12 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, vizm_1_3_after_fsync);
 	tcase_add_test(tc, vizm_1_4_locks);
 	tcase_add_test(tc, vizm_1_5_stale_overlap_split);
+	tcase_add_test(tc, vizm_1_6_no_false_stale);
+	tcase_add_test(tc, vizm_1_7_failed_bio_run);
+	tcase_add_test(tc, vizm_1_8_unwritten_converted);
+	tcase_add_test(tc, vizm_1_9_in_flight_across_ops);
+	tcase_add_test(tc, vizm_1_10_state_machines);
+	tcase_add_test(tc, vizm_1_11_pending_dio_per_thread);
 	tcase_add_test(tc, vizm_2_1_back_equals_forward);
 	tcase_add_test(tc, vizm_2_2_navigation);
 	tcase_add_test(tc, vizm_2_3_growing_store);
@@ -846,6 +1370,9 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, vizm_3_2_diverge);
 	tcase_add_test(tc, vizm_3_3_kernel_text_variants);
 	tcase_add_test(tc, vizm_3_4_normalise_like_the_script);
+	tcase_add_test(tc, vizm_3_5_kernel_operations);
+	tcase_add_test(tc, vizm_3_6_kernel_text_tolerance);
+	tcase_add_test(tc, vizm_3_7_diverge_prefix);
 	tcase_add_test(tc, vizm_4_1_recording_round_trip);
 	tcase_add_test(tc, vizm_4_2_bad_files);
 	suite_add_tcase(s, tc);
