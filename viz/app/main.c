@@ -342,7 +342,18 @@ static int mark_divergence(struct viz_doc *a, struct viz_doc *b, bool say)
 		fprintf(stderr, "iomap-viz: out of memory\n");
 		return 1;
 	}
-	if (dv.diverged) {
+	if (dv.diverged && (dv.a_ended || dv.b_ended)) {
+		/* One is a prefix of the other: mark where the longer one goes on. */
+		a->divergence = dv.a_ended ? SIZE_MAX : dv.a_index;
+		b->divergence = dv.b_ended ? SIZE_MAX : dv.b_index;
+		if (say)
+			printf("the %s ends after %zu matching kernel-visible events; the %s goes "
+			       "on with #%zu %s\n",
+			       dv.a_ended ? "first" : "second", dv.nr_same,
+			       dv.a_ended ? "second" : "first", dv.a_ended ? dv.b_index : dv.a_index,
+			       viz_store_name(dv.a_ended ? b->store : a->store,
+					      dv.a_ended ? dv.b_index : dv.a_index));
+	} else if (dv.diverged) {
 		a->divergence = dv.a_index;
 		b->divergence = dv.b_index;
 		if (say)

@@ -155,6 +155,15 @@ static void draw_strip(const struct viz_view *v, cairo_t *cr, const struct dk_la
 			/* the squeezed gap: a grey "≈", unlike the stripes of a bio in flight */
 			gap_mark(cr, xs[i] - GAP_W, L->strip.y, L->strip.h);
 		}
+		if (r->done && r->status) {
+			/* the bio failed: what it meant to write may not be there */
+			vr_colour(cr, VIZ_C_INVERSION);
+			cairo_set_line_width(cr, 2);
+			cairo_rectangle(cr, xs[i] + 1, L->strip.y + 1, ws[i] - 2, L->strip.h - 2);
+			cairo_move_to(cr, xs[i] + 1, L->strip.y + 1);
+			cairo_line_to(cr, xs[i] + ws[i] - 1, L->strip.y + L->strip.h - 1);
+			cairo_stroke(cr);
+		}
 		snprintf(id, sizeof(id), "b%llu", (unsigned long long)r->bio);
 		if (ws[i] > vr_text_width(cr, id) + 4) {
 			cairo_set_source_rgb(cr, 1, 1, 1);
@@ -229,6 +238,18 @@ void vr_draw_disk(const struct viz_view *v, cairo_t *cr, double w, double h)
 
 		if (!r)
 			continue;
+		if (r->done && r->status) {
+			vr_colour(cr, VIZ_C_INVERSION);
+			vr_textf(cr, VR_PAD, y, w - 2 * VR_PAD,
+				 "sectors 0x%llx-0x%llx (%s): bio %llu FAILED %lld (%s)",
+				 (unsigned long long)r->sector,
+				 (unsigned long long)(r->sector + r->nr_sectors -
+						      (r->nr_sectors ? 1 : 0)),
+				 vr_size(r->nr_sectors * 512, sz, sizeof(sz)),
+				 (unsigned long long)r->bio, (long long)r->status,
+				 strerror((int)-r->status));
+			continue;
+		}
 		vr_colour(cr, VIZ_C_TEXT);
 		vr_textf(cr, VR_PAD, y, w - 2 * VR_PAD,
 			 "sectors 0x%llx-0x%llx (%s) %s by bio %llu, %s",

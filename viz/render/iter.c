@@ -106,8 +106,9 @@ static void op_range(const struct viz_state *s, uint64_t *lo, uint64_t *hi, uint
 	for (size_t i = 0; i < nc; i++) {
 		const struct viz_call *c = viz_state_call(s, i);
 
-		if (c && c->kind == VIZ_CALL_BEGIN && c->ino == it->ino && c->pos >= *lo &&
-		    c->pos + c->length > *hi)
+		/* an inferred begin (kernel trace) has the iterator's length, not the call's */
+		if (c && c->kind == VIZ_CALL_BEGIN && !c->inferred && c->ino == it->ino &&
+		    c->pos >= *lo && c->pos + c->length > *hi)
 			*hi = c->pos + c->length;
 	}
 	if (!it->active)
@@ -440,9 +441,13 @@ static void call_text(const struct viz_call *c, char *buf, size_t len)
 		break;
 	case VIZ_CALL_BEGIN:
 		iomap_flags_str(c->flags, fl, sizeof(fl));
-		snprintf(buf, len, "->iomap_begin(pos 0x%llx, length 0x%llx%s%s) %s",
-			 (unsigned long long)c->pos, (unsigned long long)c->length, *fl ? ", " : "",
-			 fl, c->ops);
+		if (c->inferred)
+			snprintf(buf, len, "->iomap_begin(pos 0x%llx%s%s) [inferred from the dstmap]",
+				 (unsigned long long)c->pos, *fl ? ", " : "", fl);
+		else
+			snprintf(buf, len, "->iomap_begin(pos 0x%llx, length 0x%llx%s%s) %s",
+				 (unsigned long long)c->pos, (unsigned long long)c->length,
+				 *fl ? ", " : "", fl, c->ops);
 		break;
 	case VIZ_CALL_BEGIN_DONE:
 		snprintf(buf, len, "  ->iomap_begin returned %lld", (long long)c->ret);

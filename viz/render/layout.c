@@ -144,6 +144,41 @@ static void draw_legend(cairo_t *cr, double x, double y, double w)
 	}
 }
 
+/*
+ * What the reader should not take on trust, in red: events the tracer
+ * lost, a last line dropped, events that broke an ioend or lock life
+ * cycle (the picture around them may be wrong).
+ */
+static double draw_warnings(const struct viz_view *v, cairo_t *cr, double y, double w,
+			    double legend_top)
+{
+	size_t lost = v->store ? viz_store_lost_events(v->store) : 0;
+	size_t bad = viz_state_nr_anomalies(v->state);
+	const char *warn = v->store ? viz_store_warning(v->store) : NULL;
+	char buf[320];
+
+	vr_font(cr, false, false, 10);
+	cairo_set_source_rgb(cr, 0.75, 0.1, 0.1);
+	if (lost && y < legend_top - VR_LINE) {
+		y += 4;
+		snprintf(buf, sizeof(buf), "the tracer lost %zu events: the picture may miss steps",
+			 lost);
+		y = wrap(cr, buf, VR_PAD, y, w - 2 * VR_PAD, legend_top - VR_LINE, VR_LINE);
+	}
+	if (warn && y < legend_top - VR_LINE) {
+		y += 4;
+		y = wrap(cr, warn, VR_PAD, y, w - 2 * VR_PAD, legend_top - VR_LINE, VR_LINE);
+	}
+	if (bad && y < legend_top - VR_LINE) {
+		y += 4;
+		snprintf(buf, sizeof(buf),
+			 "%zu events so far broke the ioend or lock life cycle: the panels "
+			 "around them may be wrong", bad);
+		y = wrap(cr, buf, VR_PAD, y, w - 2 * VR_PAD, legend_top - VR_LINE, VR_LINE);
+	}
+	return y;
+}
+
 static void draw_explanation(const struct viz_view *v, cairo_t *cr, double w, double h)
 {
 	const struct viz_state *s = v->state;
@@ -172,6 +207,7 @@ static void draw_explanation(const struct viz_view *v, cairo_t *cr, double w, do
 		y = wrap(cr, v->seed_ref, VR_PAD + 36, y, w - 2 * VR_PAD - 36, legend_top - VR_LINE,
 			 VR_LINE);
 	}
+	y = draw_warnings(v, cr, y, w, legend_top);
 	if (legend_top > y)
 		draw_legend(cr, VR_PAD, legend_top + 12, w - 2 * VR_PAD);
 }
