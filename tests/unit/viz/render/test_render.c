@@ -19,7 +19,7 @@
  *             in ./run.sh test), hit testing and tooltips, bad arguments,
  *             a kernel trace (what it lacks is said), the divergent event,
  *             a merged ioend drawn under the head of its chain, a STALE
- *             re-lookup's red marker
+ *             re-lookup's red marker, a failed bio crossed out on the disk
  *
  * Every event stream is made in-process by viz_commands_run(): an
  * in-memory extentfs, xfs_io commands through iocmd in deterministic mode,
@@ -988,6 +988,50 @@ START_TEST(vizr_4_7_stale_marker)
 }
 END_TEST
 
+/* vizr-4.8: a bio that failed is crossed out in red on the disk panel (the
+ * writeback-error scenario's write of the second fsync); before it fails,
+ * the disk panel has no red at all. */
+START_TEST(vizr_4_8_failed_bio_crossed_out)
+{
+	const struct viz_scenario *sc = viz_scenario_find("writeback-error");
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	struct viz_model *m;
+	struct viz_view v;
+	cairo_surface_t *sf;
+	size_t failed_at = 0;
+	char err[256];
+
+	ck_assert_ptr_nonnull(sc);
+	ck_assert_int_eq(viz_scenario_run(sc, st, NULL, err, sizeof(err)), 0);
+	m = viz_model_new(st);
+	ck_assert_ptr_nonnull(m);
+	/* the step of the failing bio_complete */
+	for (size_t i = 0; i < viz_store_count(st) && !failed_at; i++) {
+		struct trace_event ev;
+		const struct trace_field *f;
+
+		ck_assert_int_eq(viz_store_get(st, i, &ev), 0);
+		f = trace_field_get(&ev, "status");
+		if (!strcmp(ev.name, "bio_complete") && f && f->v.s != 0)
+			failed_at = i + 1;
+	}
+	ck_assert_uint_gt(failed_at, 0);
+	ck_assert_int_eq(viz_model_seek(m, failed_at - 1), 0);
+	v = view_of(m);
+	sf = render(VIZ_PANEL_DISK, &v, 520, 300);
+	ck_assert_uint_eq(count_colour(sf, 0, 0, 520, 300, VIZ_C_INVERSION), 0);
+	cairo_surface_destroy(sf);
+	ck_assert_int_eq(viz_model_seek(m, failed_at), 0);
+	v = view_of(m);
+	sf = render(VIZ_PANEL_DISK, &v, 520, 300);
+	ck_assert_uint_gt(count_colour(sf, 0, 0, 520, 300, VIZ_C_INVERSION), 40);
+	cairo_surface_destroy(sf);
+	viz_model_free(m);
+	viz_store_free(st);
+	render_teardown();
+}
+END_TEST
+
 static Suite *render_suite(void)
 {
 	Suite *s = suite_create("viz-render");
@@ -1016,6 +1060,7 @@ static Suite *render_suite(void)
 	tcase_add_test(t, vizr_4_5_divergent_row);
 	tcase_add_test(t, vizr_4_6_merged_ioend_under_its_head);
 	tcase_add_test(t, vizr_4_7_stale_marker);
+	tcase_add_test(t, vizr_4_8_failed_bio_crossed_out);
 	suite_add_tcase(s, t);
 	return s;
 }
