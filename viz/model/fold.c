@@ -86,6 +86,7 @@
 #define VF_NULL_ADDR UINT64_MAX
 #define VF_PAGE_SIZE 4096u
 #define VF_MAX_PENDING_DIO 8    /* threads with a dio_bio waiting for its bio_submit */
+#define VF_MAX_DIO_RANGES 16    /* dios whose file range is remembered for dio_end_io */
 #define VF_IOMAP_MAPPED 2u
 #define VF_IOMAP_UNWRITTEN 3u
 #define VF_IOMAP_F_NEW (1u << 0)
@@ -133,6 +134,14 @@ struct vf_scalars {
 		int32_t tid;
 		int64_t dio;
 	} pending_dio[VF_MAX_PENDING_DIO];
+	/* The file range each recent dio's bios covered (dio_bio offset/size),
+	 * for the extent conversion its dio_end_io reports; oldest reused. */
+	struct {
+		bool used;
+		int64_t dio;
+		uint64_t ino, lo, hi;
+		size_t seen;
+	} dio_range[VF_MAX_DIO_RANGES];
 	size_t blk_garbage;
 	struct viz_iter iter;
 	/* An iomap_iter came back to the same pos, nothing done, with a
@@ -948,6 +957,64 @@ static int map_convert_written(struct viz_state *s, uint64_t ino, uint64_t off, 
 	return 0;
 }
 
+/* Remember that dio @dio of @ino touched [@off, @off + @len) of the file. */
+static void dio_range_grow(struct viz_state *s, int64_t dio, uint64_t ino, uint64_t off,
+			   uint64_t len, size_t now)
+{
+	size_t k, oldest = 0;
+
+	for (k = 0; k < VF_MAX_DIO_RANGES; k++)
+		if (s->sc.dio_range[k].used && s->sc.dio_range[k].dio == dio &&
+		    s->sc.dio_range[k].ino == ino)
+			break;
+	if (k == VF_MAX_DIO_RANGES) {
+		for (k = 0; k < VF_MAX_DIO_RANGES; k++) {
+			if (!s->sc.dio_range[k].used)
+				break;
+			if (s->sc.dio_range[k].seen < s->sc.dio_range[oldest].seen)
+				oldest = k;
+		}
+		if (k == VF_MAX_DIO_RANGES)
+			k = oldest;
+		memset(&s->sc.dio_range[k], 0, sizeof(s->sc.dio_range[k]));
+		s->sc.dio_range[k].used = true;
+		s->sc.dio_range[k].dio = dio;
+		s->sc.dio_range[k].ino = ino;
+		s->sc.dio_range[k].lo = off;
+		s->sc.dio_range[k].hi = end_of(off, len);
+	}
+	if (off < s->sc.dio_range[k].lo)
+		s->sc.dio_range[k].lo = off;
+	if (end_of(off, len) > s->sc.dio_range[k].hi)
+		s->sc.dio_range[k].hi = end_of(off, len);
+	s->sc.dio_range[k].seen = now;
+}
+
+/*
+ * dio_end_io: the filesystem's ->end_io ran for a dio.  With IOMAP_DIO_UNWRITTEN
+ * and no error it converted the unwritten blocks the dio wrote, so the
+ * extent map shows them MAPPED from here on (as map_convert_written() does
+ * for buffered ioends).  The range is the one the dio's bios covered.
+ */
+static int fold_dio_end_io(struct viz_state *s, const struct viz_store *st,
+			   const struct vs_event *e, size_t now)
+{
+	int64_t dio = (int64_t)vs_u64(st, e, "dio");
+	const char *flags = vs_str(st, e, "flags");
+
+	if (vs_s64(st, e, "error") != 0 || vs_s64(st, e, "ret") < 0 || !flags ||
+	    !strstr(flags, "UNWRITTEN"))
+		return 0;
+	for (size_t k = 0; k < VF_MAX_DIO_RANGES; k++)
+		if (s->sc.dio_range[k].used && s->sc.dio_range[k].dio == dio) {
+			s->sc.dio_range[k].used = false;
+			return map_convert_written(s, s->sc.dio_range[k].ino, s->sc.dio_range[k].lo,
+						   s->sc.dio_range[k].hi - s->sc.dio_range[k].lo,
+						   false, 0, now);
+		}
+	return 0;
+}
+
 static struct viz_ioend *ioend_find(struct viz_state *s, uint64_t id)
 {
 	for (size_t i = s->ioends.n; i-- > 0;) {
@@ -1423,6 +1490,11 @@ int vf_apply(struct viz_state *s, const struct viz_store *st, size_t i)
 		break;
 	case VK_DIO_BIO:
 		pending_dio_set(s, e->tid, (int64_t)vs_u64(st, e, "dio"));
+		dio_range_grow(s, (int64_t)vs_u64(st, e, "dio"), e->ino, vs_u64(st, e, "offset"),
+			       vs_u64(st, e, "size"), now);
+		break;
+	case VK_DIO_END_IO:
+		ret = fold_dio_end_io(s, st, e, now);
 		break;
 	case VK_WORK_QUEUE:
 		ret = fold_work(s, st, e, now, 0);

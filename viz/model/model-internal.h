@@ -56,6 +56,7 @@ enum vs_kind {
 	VK_BIO_SUBMIT,         /**< bio_submit */
 	VK_BIO_COMPLETE,       /**< bio_complete */
 	VK_DIO_BIO,            /**< dio_bio */
+	VK_DIO_END_IO,         /**< dio_end_io */
 	VK_WORK_QUEUE,         /**< work_queue */
 	VK_WORK_START,         /**< work_start */
 	VK_WORK_END,           /**< work_end */

@@ -55,7 +55,7 @@ static const struct {
 	{ "ioend_submit", VK_IOEND_SUBMIT }, { "ioend_complete", VK_IOEND_COMPLETE },
 	{ "ioend_merge", VK_IOEND_MERGE }, { "ioend_finish", VK_IOEND_FINISH },
 	{ "bio_submit", VK_BIO_SUBMIT }, { "bio_complete", VK_BIO_COMPLETE },
-	{ "dio_bio", VK_DIO_BIO },
+	{ "dio_bio", VK_DIO_BIO }, { "dio_end_io", VK_DIO_END_IO },
 	{ "work_queue", VK_WORK_QUEUE }, { "work_start", VK_WORK_START },
 	{ "work_end", VK_WORK_END },
 	{ "lock_acquire", VK_LOCK_ACQUIRE }, { "lock_contended", VK_LOCK_CONTENDED },

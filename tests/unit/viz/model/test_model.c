@@ -6,7 +6,8 @@
  *
  * Areas:
  *   vizm-1.*  buffered I/O: folios and their blocks, the iterator's maps,
- *             ioends, bios and disk runs after fsync, locks during a write
+ *             ioends, bios and disk runs after fsync, locks during a write;
+ *             the extent conversion of ioends and direct writes
  *   vizm-2.*  the model: stepping back to k == stepping forward to k for
  *             every k, step over, breakpoints, operation steps
  *   vizm-3.*  kernel traces: tracefs text parsed into the reference's
@@ -788,6 +789,48 @@ START_TEST(vizm_1_11_pending_dio_per_thread)
 }
 END_TEST
 
+/* vizm-1.12: a direct write into new space maps UNWRITTEN NEW; once the
+ * filesystem's ->end_io converted it (dio_end_io UNWRITTEN), the extent
+ * map shows those bytes MAPPED and no longer NEW. */
+START_TEST(vizm_1_12_dio_conversion)
+{
+	static const char *const cmds[] = { "pwrite -S 0x11 -b 64k 0 64k" };
+	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
+	struct viz_model *m;
+	const struct viz_state *s;
+	const char *names[] = { "dio_end_io" };
+	size_t end_io;
+	char err[256];
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(viz_commands_run(NULL, "-d", cmds, 1, st, NULL, NULL, err, sizeof(err)), 0);
+	m = viz_model_new(st);
+	end_io = viz_model_next_break(m, 0, names, 1);
+	ck_assert_uint_lt(end_io, viz_model_nr_steps(m) + 1);
+	ck_assert_str_eq(viz_store_name(st, end_io - 1), "dio_end_io");
+	/* Before ->end_io's event: the write's mapping, UNWRITTEN NEW. */
+	ck_assert_int_eq(viz_model_seek(m, end_io - 1), 0);
+	s = viz_model_state(m);
+	ck_assert_uint_ge(viz_state_nr_mappings(s), 1);
+	ck_assert_uint_eq(viz_state_mapping(s, 0)->offset, 0);
+	ck_assert_uint_eq(viz_state_mapping(s, 0)->type, 3);           /* IOMAP_UNWRITTEN */
+	ck_assert(viz_state_mapping(s, 0)->flags & 1u);                 /* IOMAP_F_NEW */
+	/* After it: every mapped byte of [0, 64 KiB) is MAPPED, none NEW. */
+	ck_assert_int_eq(viz_model_seek(m, end_io), 0);
+	s = viz_model_state(m);
+	for (size_t i = 0; i < viz_state_nr_mappings(s); i++) {
+		const struct viz_mapping *mp = viz_state_mapping(s, i);
+
+		if (mp->offset >= 64 * KIB)
+			continue;
+		ck_assert_uint_eq(mp->type, 2);                         /* IOMAP_MAPPED */
+		ck_assert(!(mp->flags & 1u));
+	}
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
 /* ---- vizm-2: the model -------------------------------------------------------- */
 
 static const char *const long_run[] = {
@@ -1363,6 +1406,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, vizm_1_9_in_flight_across_ops);
 	tcase_add_test(tc, vizm_1_10_state_machines);
 	tcase_add_test(tc, vizm_1_11_pending_dio_per_thread);
+	tcase_add_test(tc, vizm_1_12_dio_conversion);
 	tcase_add_test(tc, vizm_2_1_back_equals_forward);
 	tcase_add_test(tc, vizm_2_2_navigation);
 	tcase_add_test(tc, vizm_2_3_growing_store);
