@@ -633,7 +633,11 @@ int viz_store_load_file(const char *path, struct viz_store **out, char *err, siz
 		}
 	}
 	if (ferror(f)) {
-		ret = load_error(err, errlen, -EIO, "%s: read error", path);
+		int e = errno ? errno : EIO;
+
+		/* fopen() of a directory succeeds; reading it says EISDIR */
+		ret = load_error(err, errlen, e == EISDIR ? -EISDIR : -EIO, "%s: %s", path,
+				 strerror(e));
 		goto out;
 	}
 	if (lineno == 0) {

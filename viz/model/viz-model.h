@@ -72,7 +72,7 @@ void viz_store_free(struct viz_store *st);
  * @param out    the new store on success
  * @param err    on failure, a message naming the file, line and problem
  * @param errlen size of @p err
- * @return 0, -ENOENT / -EACCES / -EIO (cannot read), -EINVAL (malformed:
+ * @return 0, -ENOENT / -EACCES / -EISDIR / -EIO (cannot read), -EINVAL (malformed:
  *         the first bad line is named, nothing is half-loaded), -ENOMEM
  */
 int viz_store_load_file(const char *path, struct viz_store **out, char *err, size_t errlen);

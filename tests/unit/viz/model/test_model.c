@@ -1358,6 +1358,10 @@ START_TEST(vizm_4_2_bad_files)
 			 -ENOENT);
 	ck_assert_ptr_null(st);
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/vizm.rec"));
+	/* a directory opens but cannot be read: said as such */
+	ck_assert_int_eq(viz_store_load_file("/", &st, err, sizeof(err)), -EISDIR);
+	ck_assert_ptr_null(st);
+	ck_assert_ptr_nonnull(strstr(err, "Is a directory"));
 	/* recordings */
 	load_expect(RECORDING_HEADER "\n"
 		    "E 0 1000000000 1 iomap-io 0:0 0x0 op_begin op=\"x\"\n"
