@@ -73,6 +73,7 @@ void balance_dirty_pages_ratelimited(struct address_space *mapping)
 		.range_start = 0,
 		.range_end = LLONG_MAX,
 		.sync_all = false, /* WB_SYNC_NONE: skip folios already under writeback */
+		.for_background = true,
 		.nr_to_write = LONG_MAX,
 	};
 

@@ -173,6 +173,8 @@ struct writeback_control {
 	loff_t range_start;  /**< first byte */
 	loff_t range_end;    /**< last byte (inclusive) */
 	bool sync_all;       /**< WB_SYNC_ALL: wait for folios already under writeback */
+	bool for_background; /**< background writeback past the dirty limit (the kernel's
+			      *   wbc->for_background), not a caller's request */
 	long nr_to_write;    /**< pages left to write (decremented) */
 };
 
