@@ -513,18 +513,6 @@ static sector_t bio_end_sector(const struct bio *bio)
 }
 
 /*
- * Mirrors iomap_inline_data_valid(): an IOMAP_INLINE buffer must exist and
- * must not cross a page boundary (the kernel reaches it through one kmap;
- * design.rst leaves where it lives to the filesystem).
- */
-static bool iomap_inline_data_valid(const struct iomap *iomap)
-{
-	uintptr_t off = (uintptr_t)iomap->inline_data & (PAGE_SIZE - 1);
-
-	return iomap->inline_data && iomap->length <= PAGE_SIZE - off;
-}
-
-/*
  * Mirrors iomap_read_inline_data(): copy the inline bytes (up to EOF) into
  * the folio and zero the rest; no I/O.
  */

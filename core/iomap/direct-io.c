@@ -605,9 +605,7 @@ static int iomap_dio_inline_iter(struct iomap_iter *iomi, struct iomap_dio *dio)
 	char *inline_data;
 	size_t copied;
 
-	/* iomap_inline_data_valid(): a buffer, not crossing a page boundary. */
-	if (!iomap->inline_data || pos < iomap->offset ||
-	    iomap->length > PAGE_SIZE - ((uintptr_t)iomap->inline_data & (PAGE_SIZE - 1)))
+	if (!iomap_inline_data_valid(iomap) || pos < iomap->offset)
 		return -EIO; /* the filesystem broke the inline contract */
 	inline_data = (char *)iomap->inline_data + (pos - iomap->offset);
 	if (dio->flags & IOMAP_DIO_WRITE) {

@@ -213,6 +213,19 @@ static inline sector_t iomap_sector(const struct iomap *iomap, loff_t pos)
 {
 	return (iomap->addr + (uint64_t)(pos - iomap->offset)) >> SECTOR_SHIFT;
 }
+/**
+ * Whether an IOMAP_INLINE mapping's buffer can be used (the kernel's
+ * iomap_inline_data_valid): it exists and does not cross a page boundary,
+ * since the kernel reaches it through one kmap.
+ * @param iomap an IOMAP_INLINE mapping
+ * @return true if inline_data may be read and written for iomap->length bytes
+ */
+static inline bool iomap_inline_data_valid(const struct iomap *iomap)
+{
+	uintptr_t off = (uintptr_t)iomap->inline_data & (PAGE_SIZE - 1);
+
+	return iomap->inline_data && iomap->length <= PAGE_SIZE - off;
+}
 
 /**
  * @name FIEMAP (operations.rst, "FS_IOC_FIEMAP")
