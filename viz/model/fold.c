@@ -78,25 +78,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The core's headers give the constants events carry (IOMAP_* types and
+ * flags, PG_* bits, PAGE_SIZE, SECTOR_SHIFT); the fold calls no function
+ * of the core.
+ */
+#include <iomap/iomap.h>
+#include <iomap/pagecache.h>
+#include <iomap/types.h>
+
 #include "model-internal.h"
 
 #define VF_MAX_CALLS 512        /* call history rows kept per operation */
 #define VF_DROP_CALLS 128       /* rows dropped at once when it is full */
-#define VF_IOMAP_F_STALE (1u << 15)
-#define VF_NULL_ADDR UINT64_MAX
-#define VF_PAGE_SIZE 4096u
 #define VF_MAX_PENDING_DIO 8    /* threads with a dio_bio waiting for its bio_submit */
 #define VF_MAX_DIO_RANGES 16    /* dios whose file range is remembered for dio_end_io */
-#define VF_IOMAP_MAPPED 2u
-#define VF_IOMAP_UNWRITTEN 3u
-#define VF_IOMAP_F_NEW (1u << 0)
-#define VF_IOMAP_F_SHARED (1u << 2)
-
-/* PG_* bits of folio_flags (core/include/iomap/pagecache.h). */
-#define VF_PG_LOCKED (1u << 0)
-#define VF_PG_UPTODATE (1u << 1)
-#define VF_PG_DIRTY (1u << 2)
-#define VF_PG_WRITEBACK (1u << 3)
 
 /* A growable array of one element type. */
 struct vf_vec {
@@ -288,16 +284,6 @@ int vf_state_copy(struct viz_state *dst, const struct viz_state *src)
 	return 0;
 }
 
-size_t vf_state_bytes(const struct viz_state *s)
-{
-	size_t b = sizeof(*s);
-
-#define X(name, type) b += s->name.cap * sizeof(type);
-	VF_VECS(X)
-#undef X
-	return b;
-}
-
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *c = p;
@@ -339,19 +325,38 @@ static bool map_before(const struct viz_mapping *m, uint64_t ino, uint64_t off)
 	return m->ino < ino || (m->ino == ino && end_of(m->offset, m->length) <= off);
 }
 
+/*
+ * The first mapping not before (@ino, @off): a binary search, since the
+ * map is sorted and its mappings do not overlap (invariant 1), so
+ * map_before() holds for a prefix of it.
+ */
+static size_t map_lower(const struct viz_state *s, uint64_t ino, uint64_t off)
+{
+	size_t lo = 0, hi = s->maps.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map_before(VEC_AT(s->maps, struct viz_mapping, mid), ino, off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Put @nm into the extent map; what it covers of older mappings goes. */
 static int map_insert(struct viz_state *s, const struct viz_mapping *nm)
 {
 	struct viz_mapping left, right;
 	uint64_t nend = end_of(nm->offset, nm->length);
 	bool has_left = false, has_right = false;
-	size_t j0 = 0, j1, n = s->maps.n;
+	size_t j0, j1, n = s->maps.n;
 	struct viz_mapping *m;
 
 	if (!nm->length)
 		return 0;
-	while (j0 < n && map_before(VEC_AT(s->maps, struct viz_mapping, j0), nm->ino, nm->offset))
-		j0++;
+	j0 = map_lower(s, nm->ino, nm->offset);
 	j1 = j0;
 	while (j1 < n) {
 		m = VEC_AT(s->maps, struct viz_mapping, j1);
@@ -373,7 +378,7 @@ static int map_insert(struct viz_state *s, const struct viz_mapping *nm)
 			memcpy(&right, last, sizeof(right));
 			right.offset = nend;
 			right.length = lend - nend;
-			if (right.addr != VF_NULL_ADDR)
+			if (right.addr != IOMAP_NULL_ADDR)
 				right.addr += nend - last->offset;
 			has_right = true;
 		}
@@ -404,20 +409,40 @@ static bool run_same(const struct viz_disk_run *a, const struct viz_disk_run *b)
 	       a->status == b->status && a->sector + a->nr_sectors == b->sector;
 }
 
+/*
+ * The first disk run that ends after @sector: a binary search, since runs
+ * are sorted by sector and do not overlap (invariant 1).
+ */
+static size_t run_lower(const struct viz_state *s, uint64_t sector)
+{
+	size_t lo = 0, hi = s->runs.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct viz_disk_run *r = VEC_AT(s->runs, struct viz_disk_run, mid);
+
+		if (end_of(r->sector, r->nr_sectors) <= sector)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Sectors a bio of @size bytes covers. */
+static uint64_t bio_sectors(uint64_t size)
+{
+	return (size + SECTOR_SIZE - 1) >> SECTOR_SHIFT;
+}
+
 /* The bio @nr now owns its sectors; older runs are split or dropped. */
 static int run_insert(struct viz_state *s, const struct viz_disk_run *nr)
 {
 	struct viz_disk_run left, right, *r;
 	uint64_t nend = end_of(nr->sector, nr->nr_sectors);
 	bool has_left = false, has_right = false;
-	size_t j0 = 0, j1, n = s->runs.n;
+	size_t j0 = run_lower(s, nr->sector), j1, n = s->runs.n;
 
-	while (j0 < n) {
-		r = VEC_AT(s->runs, struct viz_disk_run, j0);
-		if (end_of(r->sector, r->nr_sectors) > nr->sector)
-			break;
-		j0++;
-	}
 	for (j1 = j0; j1 < n; j1++)
 		if (VEC_AT(s->runs, struct viz_disk_run, j1)->sector >= nend)
 			break;
@@ -465,7 +490,7 @@ static int run_insert(struct viz_state *s, const struct viz_disk_run *nr)
 
 /* ---- folios ----------------------------------------------------------------- */
 
-static long folio_pos(const struct viz_state *s, uint64_t ino, uint64_t index, bool *found)
+static long vf_folio_pos(const struct viz_state *s, uint64_t ino, uint64_t index, bool *found)
 {
 	size_t lo = 0, hi = s->folios.n;
 
@@ -483,11 +508,11 @@ static long folio_pos(const struct viz_state *s, uint64_t ino, uint64_t index, b
 	return (long)lo;
 }
 
-static struct vf_folio *folio_get(struct viz_state *s, uint64_t ino, uint64_t index,
+static struct vf_folio *vf_folio_get(struct viz_state *s, uint64_t ino, uint64_t index,
 				  unsigned order, bool create, int *err)
 {
 	bool found;
-	long at = folio_pos(s, ino, index, &found);
+	long at = vf_folio_pos(s, ino, index, &found);
 	struct vf_folio *f;
 
 	*err = 0;
@@ -555,7 +580,7 @@ static int folio_reserve(struct viz_state *s, struct vf_folio *f, unsigned nr)
 static int folio_remove(struct viz_state *s, uint64_t ino, uint64_t index)
 {
 	bool found;
-	long at = folio_pos(s, ino, index, &found);
+	long at = vf_folio_pos(s, ino, index, &found);
 
 	if (!found)
 		return 0;
@@ -564,6 +589,23 @@ static int folio_remove(struct viz_state *s, uint64_t ino, uint64_t index)
 	if (s->sc.blk_garbage > 4096 && s->sc.blk_garbage * 2 > s->blks.n)
 		return blk_compact(s);
 	return 0;
+}
+
+/* Whether the "A|B|C" list @list holds @flag. */
+static bool flag_in(const char *list, const char *flag)
+{
+	size_t n = strlen(flag);
+
+	while (*list) {
+		size_t len = strcspn(list, "|");
+
+		if (len == n && strncmp(list, flag, n) == 0)
+			return true;
+		list += len;
+		if (*list == '|')
+			list++;
+	}
+	return false;
 }
 
 static unsigned folio_flags_from_str(const char *str)
@@ -577,32 +619,25 @@ static unsigned folio_flags_from_str(const char *str)
 	};
 	unsigned flags = 0;
 
-	while (*str) {
-		size_t n = strcspn(str, "|");
-
-		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (strlen(names[i].name) == n && strncmp(names[i].name, str, n) == 0)
-				flags |= names[i].bit;
-		str += n;
-		if (*str == '|')
-			str++;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (flag_in(str, names[i].name))
+			flags |= names[i].bit;
 	return flags;
 }
 
 static unsigned folio_flags_from_pg(uint64_t pg)
 {
-	return (pg & VF_PG_UPTODATE ? VIZ_FOLIO_UPTODATE : 0) |
-	       (pg & VF_PG_DIRTY ? VIZ_FOLIO_DIRTY : 0) |
-	       (pg & VF_PG_LOCKED ? VIZ_FOLIO_LOCKED : 0) |
-	       (pg & VF_PG_WRITEBACK ? VIZ_FOLIO_WRITEBACK : 0);
+	return (pg & (1u << PG_uptodate) ? VIZ_FOLIO_UPTODATE : 0) |
+	       (pg & (1u << PG_dirty) ? VIZ_FOLIO_DIRTY : 0) |
+	       (pg & (1u << PG_locked) ? VIZ_FOLIO_LOCKED : 0) |
+	       (pg & (1u << PG_writeback) ? VIZ_FOLIO_WRITEBACK : 0);
 }
 
 static unsigned order_of_len(uint64_t len)
 {
 	unsigned order = 0;
 
-	while (order < 20 && ((uint64_t)VF_PAGE_SIZE << order) < len)
+	while (order < 20 && ((uint64_t)PAGE_SIZE << order) < len)
 		order++;
 	return order;
 }
@@ -618,7 +653,7 @@ static int fold_folio_state(struct viz_state *s, const struct viz_store *st,
 
 	if (nr > VIZ_FOLIO_MAX_BLOCKS)
 		nr = VIZ_FOLIO_MAX_BLOCKS;
-	f = folio_get(s, e->ino, vs_u64(st, e, "index"),
+	f = vf_folio_get(s, e->ino, vs_u64(st, e, "index"),
 		      order < 0 || order > 20 ? 0 : (unsigned)order, true, &err);
 	if (!f)
 		return err;
@@ -697,12 +732,14 @@ static int fold_iter(struct viz_state *s, const struct viz_store *st, const stru
 
 	s->sc.relookup = false;
 	/*
-	 * In a kernel trace each iteration is an operation; in a reference
-	 * run the op_begin / op_end pair is, and the calls the operation
+	 * In a kernel trace each iteration is an operation, and the store
+	 * recorded which iomap_iter starts one (store.c, kiter_starts(): the
+	 * rule above, plus one after an iteration that ended).  In a reference
+	 * run the op_begin / op_end pair is the operation, and the calls it
 	 * makes (one per 4 KiB of `pwrite -b 4k`) share its iterator.
 	 */
-	if (s->sc.src == VIZ_SRC_KERNEL && ended)
-		fresh = true;
+	if (s->sc.src == VIZ_SRC_KERNEL)
+		fresh = vs_starts_op(st, (size_t)(e - st->ev));
 	s->sc.iter_ended = length == 0;
 	if (fresh) {
 		unsigned nr_begin = it->nr_begin, nr_stale = it->nr_stale;
@@ -721,7 +758,7 @@ static int fold_iter(struct viz_state *s, const struct viz_store *st, const stru
 		it->nr_begin = nr_begin;
 		it->nr_stale = nr_stale;
 	} else if (!ended && pos == it->pos && it->length != 0 && status == 0 && it->has_dstmap &&
-		   !(it->dstmap.flags & VF_IOMAP_F_STALE) && pos >= it->dstmap.offset &&
+		   !(it->dstmap.flags & IOMAP_F_STALE) && pos >= it->dstmap.offset &&
 		   pos - it->dstmap.offset < it->dstmap.length) {
 		/*
 		 * Back at the same pos with the old mapping still covering it
@@ -813,7 +850,7 @@ static int fold_map(struct viz_state *s, const struct viz_store *st, const struc
 	it->has_dstmap = true;
 	it->has_srcmap = false;
 	memset(&it->srcmap, 0, sizeof(it->srcmap));
-	if (m.flags & VF_IOMAP_F_STALE) {
+	if (m.flags & IOMAP_F_STALE) {
 		c = call_push(s, VIZ_CALL_STALE, e, now);
 		if (!c)
 			return -ENOMEM;
@@ -886,23 +923,6 @@ static bool ioend_may_move(enum viz_ioend_stage from, enum viz_ioend_stage to, i
 	return false;
 }
 
-/* Whether the "A|B|C" list @list holds @flag. */
-static bool flag_in(const char *list, const char *flag)
-{
-	size_t n = strlen(flag);
-
-	while (*list) {
-		size_t len = strcspn(list, "|");
-
-		if (len == n && strncmp(list, flag, n) == 0)
-			return true;
-		list += len;
-		if (*list == '|')
-			list++;
-	}
-	return false;
-}
-
 /*
  * An UNWRITTEN ioend finished: the filesystem's end_io converted its
  * blocks, so what the extent map holds of [@off, @off + @len) of @ino as
@@ -931,14 +951,14 @@ static int map_convert_written(struct viz_state *s, uint64_t ino, uint64_t off, 
 			uint64_t mend = end_of(m->offset, m->length);
 
 			if (m->ino != ino || mend <= at || m->offset >= end ||
-			    m->type != VF_IOMAP_UNWRITTEN)
+			    m->type != IOMAP_UNWRITTEN)
 				continue;
 			memcpy(&piece, m, sizeof(piece));
 			piece.offset = m->offset > at ? m->offset : at;
 			piece.length = (mend < end ? mend : end) - piece.offset;
-			if (piece.addr != VF_NULL_ADDR)
+			if (piece.addr != IOMAP_NULL_ADDR)
 				piece.addr += piece.offset - m->offset;
-			if (cow && piece.addr != sector * 512 + (piece.offset - off)) {
+			if (cow && piece.addr != (sector << SECTOR_SHIFT) + (piece.offset - off)) {
 				at = end_of(piece.offset, piece.length); /* not these blocks */
 				continue;
 			}
@@ -947,8 +967,8 @@ static int map_convert_written(struct viz_state *s, uint64_t ino, uint64_t off, 
 		}
 		if (!found)
 			return 0;
-		piece.type = VF_IOMAP_MAPPED;
-		piece.flags &= ~(VF_IOMAP_F_NEW | (cow ? VF_IOMAP_F_SHARED : 0));
+		piece.type = IOMAP_MAPPED;
+		piece.flags &= ~(IOMAP_F_NEW | (cow ? IOMAP_F_SHARED : 0));
 		piece.step = now;
 		if (map_insert(s, &piece) < 0)
 			return -ENOMEM;
@@ -1000,10 +1020,8 @@ static int fold_dio_end_io(struct viz_state *s, const struct viz_store *st,
 			   const struct vs_event *e, size_t now)
 {
 	int64_t dio = (int64_t)vs_u64(st, e, "dio");
-	const char *flags = vs_str(st, e, "flags");
-
-	if (vs_s64(st, e, "error") != 0 || vs_s64(st, e, "ret") < 0 || !flags ||
-	    !strstr(flags, "UNWRITTEN"))
+	if (vs_s64(st, e, "error") != 0 || vs_s64(st, e, "ret") < 0 ||
+	    !flag_in(vs_str(st, e, "flags"), "UNWRITTEN"))
 		return 0;
 	for (size_t k = 0; k < VF_MAX_DIO_RANGES; k++)
 		if (s->sc.dio_range[k].used && s->sc.dio_range[k].dio == dio) {
@@ -1123,6 +1141,7 @@ static int fold_bio(struct viz_state *s, const struct viz_store *st, const struc
 {
 	uint64_t id = vs_u64(st, e, "id");
 	struct viz_bio *b = NULL;
+	size_t from = 0;
 
 	if (submit) {
 		const char *op = vs_str(st, e, "op");
@@ -1142,7 +1161,7 @@ static int fold_bio(struct viz_state *s, const struct viz_store *st, const struc
 
 			memset(&r, 0, sizeof(r));
 			r.sector = b->sector;
-			r.nr_sectors = (size + 511) / 512;
+			r.nr_sectors = bio_sectors(size);
 			r.bio = id;
 			r.write = op[0] == 'W';
 			r.changed_step = now;
@@ -1156,14 +1175,22 @@ static int fold_bio(struct viz_state *s, const struct viz_store *st, const struc
 			break;
 		}
 	}
+	/*
+	 * The bio's runs lie within the sectors it was submitted for (later
+	 * bios only cut them), so only those runs are looked at; a completion
+	 * whose submission was not seen looks at every run.
+	 */
 	if (b) {
 		b->done = true;
 		b->status = vs_s64(st, e, "status");
 		b->changed_step = now;
+		from = run_lower(s, b->sector);
 	}
-	for (size_t i = 0; i < s->runs.n; i++) {
+	for (size_t i = from; i < s->runs.n; i++) {
 		struct viz_disk_run *r = VEC_AT(s->runs, struct viz_disk_run, i);
 
+		if (b && r->sector >= end_of(b->sector, bio_sectors(b->size)))
+			break;
 		if (r->bio == id && !r->done) {
 			r->done = true;
 			r->status = vs_s64(st, e, "status"); /* a failed bio wrote nothing sure */
@@ -1174,7 +1201,7 @@ static int fold_bio(struct viz_state *s, const struct viz_store *st, const struc
 }
 
 static int fold_work(struct viz_state *s, const struct viz_store *st, const struct vs_event *e,
-		     size_t now, int stage)
+		     size_t now, enum viz_work_stage stage)
 {
 	const char *wq = vs_str(st, e, "wq"), *func = vs_str(st, e, "func");
 	struct viz_work *w = NULL;
@@ -1183,7 +1210,7 @@ static int fold_work(struct viz_state *s, const struct viz_store *st, const stru
 		for (size_t i = 0; i < s->works.n; i++) {
 			struct viz_work *c = VEC_AT(s->works, struct viz_work, i);
 
-			if (c->stage == stage - 1 && strncmp(c->wq, wq, sizeof(c->wq) - 1) == 0 &&
+			if (c->stage == (int)stage - 1 && strncmp(c->wq, wq, sizeof(c->wq) - 1) == 0 &&
 			    strncmp(c->func, func, sizeof(c->func) - 1) == 0) {
 				w = c;
 				break;
@@ -1199,7 +1226,7 @@ static int fold_work(struct viz_state *s, const struct viz_store *st, const stru
 		set_str(w->wq, sizeof(w->wq), wq);
 		set_str(w->func, sizeof(w->func), func);
 	}
-	w->stage = stage;
+	w->stage = (int)stage;
 	w->changed_step = now;
 	return 0;
 }
@@ -1368,16 +1395,16 @@ static int fold_kernel_folio(struct viz_state *s, const struct viz_store *st,
 	struct vf_folio *f;
 	int err;
 
-	if (off % VF_PAGE_SIZE)
+	if (off % PAGE_SIZE)
 		return 0;
 	if (kind != VK_WRITEBACK_FOLIO) {
-		f = folio_get(s, e->ino, off / VF_PAGE_SIZE, 0, false, &err);
+		f = vf_folio_get(s, e->ino, off / PAGE_SIZE, 0, false, &err);
 		/* Only a whole-folio release or invalidate drops it. */
-		if (f && len >= ((uint64_t)VF_PAGE_SIZE << f->pub.order))
-			return folio_remove(s, e->ino, off / VF_PAGE_SIZE);
+		if (f && len >= ((uint64_t)PAGE_SIZE << f->pub.order))
+			return folio_remove(s, e->ino, off / PAGE_SIZE);
 		return 0;
 	}
-	f = folio_get(s, e->ino, off / VF_PAGE_SIZE, order_of_len(len), true, &err);
+	f = vf_folio_get(s, e->ino, off / PAGE_SIZE, order_of_len(len), true, &err);
 	if (!f)
 		return err;
 	f->pub.flags = VIZ_FOLIO_UPTODATE;
@@ -1458,7 +1485,7 @@ int vf_apply(struct viz_state *s, const struct viz_store *st, size_t i)
 			ret = fold_kernel_folio(s, st, e, now, (enum vs_kind)e->kind);
 		break;
 	case VK_FOLIO_ADD:
-		f = folio_get(s, e->ino, vs_u64(st, e, "index"),
+		f = vf_folio_get(s, e->ino, vs_u64(st, e, "index"),
 			      (unsigned)(vs_u64(st, e, "order") & 31), true, &ret);
 		if (f)
 			f->pub.changed_step = now;
@@ -1467,7 +1494,7 @@ int vf_apply(struct viz_state *s, const struct viz_store *st, size_t i)
 		ret = folio_remove(s, e->ino, vs_u64(st, e, "index"));
 		break;
 	case VK_FOLIO_FLAGS:
-		f = folio_get(s, e->ino, vs_u64(st, e, "index"), 0, false, &ret);
+		f = vf_folio_get(s, e->ino, vs_u64(st, e, "index"), 0, false, &ret);
 		if (f) {
 			f->pub.flags = folio_flags_from_pg(vs_u64(st, e, "flags"));
 			f->pub.changed_step = now;
@@ -1497,13 +1524,13 @@ int vf_apply(struct viz_state *s, const struct viz_store *st, size_t i)
 		ret = fold_dio_end_io(s, st, e, now);
 		break;
 	case VK_WORK_QUEUE:
-		ret = fold_work(s, st, e, now, 0);
+		ret = fold_work(s, st, e, now, VIZ_WORK_QUEUED);
 		break;
 	case VK_WORK_START:
-		ret = fold_work(s, st, e, now, 1);
+		ret = fold_work(s, st, e, now, VIZ_WORK_RUNNING);
 		break;
 	case VK_WORK_END:
-		ret = fold_work(s, st, e, now, 2);
+		ret = fold_work(s, st, e, now, VIZ_WORK_DONE);
 		break;
 	case VK_LOCK_ACQUIRE:
 	case VK_LOCK_CONTENDED:
@@ -1627,7 +1654,7 @@ const struct viz_folio *viz_state_folio(const struct viz_state *s, size_t i)
 long viz_state_find_folio(const struct viz_state *s, uint64_t ino, uint64_t index)
 {
 	bool found;
-	long at = folio_pos(s, ino, index, &found);
+	long at = vf_folio_pos(s, ino, index, &found);
 
 	return found ? at : -1;
 }

@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <iomap/types.h>
+
 #include "model-internal.h"
 
 /* How a value is spelt in the text. */
@@ -93,7 +95,7 @@ static const struct vk_schema vk_schemas[] = {
 
 static const struct vk_schema *schema_of(const char *event)
 {
-	for (size_t i = 0; i < sizeof(vk_schemas) / sizeof(vk_schemas[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(vk_schemas); i++)
 		if (strcmp(vk_schemas[i].event, event) == 0)
 			return &vk_schemas[i];
 	return NULL;
@@ -123,7 +125,7 @@ static bool at_key(const char *p, const char *key)
 	return strncmp(p, key, n) == 0 && (p[n] == ' ' || p[n] == '\t' || p[n] == '\0');
 }
 
-/* A whole token of hex "0x..." (or bare hex digits when !need_0x). */
+/* A whole token of hex "0x..." (at most 16 digits); bare digits are not hex. */
 static bool parse_hex(const char *p, size_t n, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -179,9 +181,9 @@ static bool parse_devnum(const char *p, size_t n, uint32_t *out)
 	if (*end != ':' || !isdigit((unsigned char)end[1]))
 		return false;
 	mi = strtoul(end + 1, &end, 10);
-	if (*end || ma > 0xfff || mi > 0xfffff)
+	if (*end || ma > MAJOR(UINT32_MAX) || mi > MINOR(UINT32_MAX))
 		return false;
-	*out = (uint32_t)(ma << 20 | mi);
+	*out = MKDEV(ma, mi);
 	return true;
 }
 
@@ -478,7 +480,11 @@ static long match_at(const char *s, const char *pat)
 	return p - s;
 }
 
-/* Replace the first match of @pat (searched from @from) by @with. */
+/*
+ * Replace the first match of @pat in @buf by @with; with
+ * @after_colon_or_space, only a match that starts the buffer or follows a
+ * ':' or ' '.
+ */
 static void replace_first(char *buf, const char *pat, const char *with, bool after_colon_or_space)
 {
 	for (char *s = buf; *s; s++) {

@@ -1,6 +1,6 @@
 /**
  * @file model-internal.h
- * @brief Private glue between the three files of viz/model: the store's
+ * @brief Private glue between the four files of viz/model: the store's
  *        compact layout (store.c), the kernel-text parser (ktrace.c), the
  *        fold (fold.c) and the checkpointing model (model.c).
  *
@@ -90,6 +90,19 @@ struct vs_event {
 
 struct vs_chunk;
 
+/**
+ * Kernel stores: the last iomap_iter appended, for vs_iter_starts_op().
+ * Updated only when an event is committed.
+ */
+struct vs_kiter {
+	bool seen;      /**< an iomap_iter was appended */
+	bool ended;     /**< it had length 0 and no iomap_iter_dstmap followed */
+	uint64_t ino;   /**< its inode */
+	uint64_t pos;   /**< its pos */
+	uint64_t flags; /**< its flags */
+	const char *caller; /**< its caller (vs_str(): lives as long as the store) */
+};
+
 /** The store; see the picture at the top of this file. */
 struct viz_store {
 	enum viz_source src;      /**< where the events came from */
@@ -107,12 +120,17 @@ struct viz_store {
 	size_t nr_fields;         /**< fields used */
 	size_t cap_fields;        /**< room in fields[] */
 	const char **raw;         /**< kernel stores: "EVENT: body" of each event */
-	size_t *op_begin;         /**< indexes of the op_begin events */
+	size_t cap_raw;           /**< room in raw[] */
+	size_t *op_begin;         /**< indexes of the op_begin events; in kernel
+				       stores (no op_begin) of the iomap_iter
+				       events that start an iteration, which is
+				       an operation there (vs_append_raw()) */
 	size_t *op_end;           /**< indexes of the op_end events */
 	size_t nr_op_begin;       /**< entries in op_begin[] */
 	size_t cap_op_begin;      /**< room in op_begin[] */
 	size_t nr_op_end;         /**< entries in op_end[] */
 	size_t cap_op_end;        /**< room in op_end[] */
+	struct vs_kiter kiter;    /**< kernel stores: the last iomap_iter */
 	size_t nr_lost;           /**< kernel stores: sum of `[LOST M EVENTS]` */
 	char warning[640];        /**< viz_store_warning(), "" if none */
 };
@@ -140,6 +158,22 @@ uint32_t vs_lookup(const struct viz_store *st, const char *s);
  * @return the copy (valid as long as the store), or NULL on ENOMEM
  */
 const char *vs_copy(struct viz_store *st, const char *s, size_t len);
+/**
+ * Whether event @p i starts an operation: it is in the op_begin index (an
+ * op_begin, or in a kernel store an iomap_iter that starts an iteration).
+ * @param st store
+ * @param i  event index
+ * @return true if it does
+ */
+bool vs_starts_op(const struct viz_store *st, size_t i);
+/**
+ * The first event after @p i that starts an operation (vs_starts_op()).
+ * @param st store
+ * @param i  event index
+ * @return its index, or viz_store_count() if there is none
+ */
+size_t vs_next_op_start(const struct viz_store *st, size_t i);
+
 /**
  * viz_store_append() that also keeps the event's kernel text.
  * @param st  store
@@ -212,11 +246,5 @@ void vf_state_reset(struct viz_state *s);
  * @return 0, or -ENOMEM (the state may then be half-changed: reset it)
  */
 int vf_apply(struct viz_state *s, const struct viz_store *st, size_t i);
-/**
- * Memory a state holds.
- * @param s state
- * @return bytes
- */
-size_t vf_state_bytes(const struct viz_state *s);
 
 #endif /* VIZ_MODEL_INTERNAL_H */

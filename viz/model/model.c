@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <iomap/types.h>
+
 #include "model-internal.h"
 
 #define VM_FIRST_INTERVAL 512
@@ -187,74 +189,19 @@ int viz_model_seek(struct viz_model *m, size_t step)
 	return 0;
 }
 
-/* What kernel_step_over() remembers of the last iomap_iter. */
-struct vm_iter {
-	bool seen;          /* an iomap_iter was seen */
-	bool ended;         /* it had length 0 and no dstmap followed */
-	uint64_t ino, pos;
-	uint64_t flags;
-	const char *caller;
-};
-
-/*
- * Apply event @i to @it; whether it is an iomap_iter that starts a new
- * iteration, by the rule fold_iter() uses for kernel stores.
- */
-static bool vm_iter_apply(const struct viz_store *st, size_t i, struct vm_iter *it)
-{
-	const struct vs_event *e = &st->ev[i];
-	uint64_t pos, flags;
-	const char *caller;
-	bool fresh;
-
-	if (e->kind == VK_DSTMAP) {
-		it->ended = false;
-		return false;
-	}
-	if (e->kind != VK_ITER)
-		return false;
-	pos = vs_u64(st, e, "pos");
-	flags = vs_u64(st, e, "flags");
-	caller = vs_str(st, e, "caller");
-	fresh = !it->seen || it->ended || it->ino != e->ino || it->flags != flags ||
-		strcmp(it->caller, caller) != 0 || pos < it->pos;
-	it->seen = true;
-	it->ended = vs_u64(st, e, "length") == 0;
-	it->ino = e->ino;
-	it->pos = pos;
-	it->flags = flags;
-	it->caller = caller;
-	return fresh;
-}
-
-/*
- * A kernel trace has no op_end: the operation around @step runs until the
- * next iomap_iter that starts a new iteration; stop just before it.  The
- * event at index @step is the next to apply: if it starts one, the
- * operation it starts is the one to step over.
- */
-static size_t kernel_step_over(const struct viz_model *m, size_t step)
-{
-	const struct viz_store *st = m->st;
-	struct vm_iter it = { 0 };
-
-	if (step >= st->nr_ev)
-		return viz_model_nr_steps(m);
-	for (size_t i = 0; i <= step; i++)
-		vm_iter_apply(st, i, &it);
-	for (size_t i = step + 1; i < st->nr_ev; i++)
-		if (vm_iter_apply(st, i, &it))
-			return i;
-	return viz_model_nr_steps(m);
-}
-
 size_t viz_model_step_over(const struct viz_model *m, size_t step)
 {
 	const struct viz_store *st = m->st;
 	size_t lo = 0, hi = st->nr_op_end;
 
+	/*
+	 * A kernel trace has no op_end: the operation around @step runs until
+	 * the next one starts (store.c records where, as it appends); stop
+	 * just before it.  The event at index @step is the next to apply: if
+	 * it starts one, the operation it starts is the one to step over.
+	 */
 	if (st->src == VIZ_SRC_KERNEL)
-		return kernel_step_over(m, step);
+		return step < st->nr_ev ? vs_next_op_start(st, step) : viz_model_nr_steps(m);
 
 	/* The first op_end at index >= step ends the operation around it. */
 	while (lo < hi) {
@@ -275,7 +222,7 @@ size_t viz_model_next_break(const struct viz_model *m, size_t step, const char *
 	uint32_t ids[16];
 	size_t nr_ids = 0;
 
-	for (size_t k = 0; k < nr && nr_ids < sizeof(ids) / sizeof(ids[0]); k++) {
+	for (size_t k = 0; k < nr && nr_ids < ARRAY_SIZE(ids); k++) {
 		uint32_t id = names[k] ? vs_lookup(st, names[k]) : UINT32_MAX;
 
 		if (id != UINT32_MAX)

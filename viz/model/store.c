@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <iomap/recording.h>
+#include <iomap/types.h>
 
 #include "model-internal.h"
 
@@ -65,7 +66,7 @@ static const struct {
 
 static enum vs_kind kind_of_name(const char *s)
 {
-	for (size_t i = 0; i < sizeof(vs_kinds) / sizeof(vs_kinds[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(vs_kinds); i++)
 		if (strcmp(vs_kinds[i].name, s) == 0)
 			return vs_kinds[i].kind;
 	return VK_OTHER;
@@ -246,20 +247,53 @@ static int index_push(size_t **arr, size_t *nr, size_t *cap, size_t v)
 	return 0;
 }
 
+/*
+ * Whether iomap_iter @e of a kernel store starts a new iteration, given
+ * the last one: the first, one after an iteration that ended (length 0
+ * and no mapping since), or one for another inode, other flags, another
+ * caller (compared as far as viz_iter::caller holds it) or a position
+ * behind the last one.  A kernel trace has no op_begin, so each such
+ * iteration is an operation: step over, operation steps and the fold
+ * (fold_iter()) all take this one rule from the op_begin index.
+ */
+static bool kiter_starts(const struct viz_store *st, const struct vs_event *e)
+{
+	const struct vs_kiter *k = &st->kiter;
+	const size_t caller_len = sizeof(((struct viz_iter *)NULL)->caller) - 1;
+
+	return !k->seen || k->ended || k->ino != e->ino || k->flags != vs_u64(st, e, "flags") ||
+	       strncmp(k->caller, vs_str(st, e, "caller"), caller_len) != 0 ||
+	       vs_u64(st, e, "pos") < k->pos;
+}
+
+/* Remember kernel iomap_iter / dstmap @e, now committed, for kiter_starts(). */
+static void kiter_note(struct viz_store *st, const struct vs_event *e)
+{
+	struct vs_kiter *k = &st->kiter;
+
+	if (e->kind == VK_DSTMAP) {
+		k->ended = false;
+		return;
+	}
+	k->seen = true;
+	k->ended = vs_u64(st, e, "length") == 0;
+	k->ino = e->ino;
+	k->pos = vs_u64(st, e, "pos");
+	k->flags = vs_u64(st, e, "flags");
+	k->caller = vs_str(st, e, "caller");
+}
+
 int vs_append_raw(struct viz_store *st, const struct trace_event *ev, const char *raw)
 {
+	bool starts_op;
 	struct vs_event *e;
-	size_t old_cap = st->cap_ev;
 
 	if (grow((void **)&st->ev, &st->cap_ev, st->nr_ev + 1, sizeof(*st->ev)) < 0)
 		return -ENOMEM;
-	if (st->src == VIZ_SRC_KERNEL && st->cap_ev != old_cap) {
-		const char **r = realloc(st->raw, st->cap_ev * sizeof(*r));
-
-		if (!r)
-			return -ENOMEM;
-		st->raw = r;
-	}
+	/* raw[] has its own capacity: a failed grow leaves both arrays valid. */
+	if (st->src == VIZ_SRC_KERNEL &&
+	    grow((void **)&st->raw, &st->cap_raw, st->nr_ev + 1, sizeof(*st->raw)) < 0)
+		return -ENOMEM;
 	if (grow((void **)&st->fields, &st->cap_fields, st->nr_fields + ev->nfields,
 		 sizeof(*st->fields)) < 0)
 		return -ENOMEM;
@@ -300,7 +334,9 @@ int vs_append_raw(struct viz_store *st, const struct trace_event *ev, const char
 		if (raw && !st->raw[st->nr_ev])
 			return -ENOMEM;
 	}
-	if (e->kind == VK_OP_BEGIN &&
+	starts_op = e->kind == VK_OP_BEGIN ||
+		    (st->src == VIZ_SRC_KERNEL && e->kind == VK_ITER && kiter_starts(st, e));
+	if (starts_op &&
 	    index_push(&st->op_begin, &st->nr_op_begin, &st->cap_op_begin, st->nr_ev) < 0)
 		return -ENOMEM;
 	if (e->kind == VK_OP_END &&
@@ -309,7 +345,39 @@ int vs_append_raw(struct viz_store *st, const struct trace_event *ev, const char
 	/* Commit only now: a failure above leaves the store as it was. */
 	st->nr_fields += e->nfields;
 	st->nr_ev++;
+	if (st->src == VIZ_SRC_KERNEL && (e->kind == VK_ITER || e->kind == VK_DSTMAP))
+		kiter_note(st, e);
 	return 0;
+}
+
+/* Index of the first op_begin[] entry > @i. */
+static size_t op_begin_upper(const struct viz_store *st, size_t i)
+{
+	size_t lo = 0, hi = st->nr_op_begin;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (st->op_begin[mid] <= i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+bool vs_starts_op(const struct viz_store *st, size_t i)
+{
+	size_t at = op_begin_upper(st, i);
+
+	return at > 0 && st->op_begin[at - 1] == i;
+}
+
+size_t vs_next_op_start(const struct viz_store *st, size_t i)
+{
+	size_t at = op_begin_upper(st, i);
+
+	return at < st->nr_op_begin ? st->op_begin[at] : st->nr_ev;
 }
 
 int viz_store_append(struct viz_store *st, const struct trace_event *ev)

@@ -8,9 +8,10 @@
  *   - `struct viz_store` holds the events of one run: a reference recording
  *     (docs/RECORDING.md), the tracefs text of a real kernel (trace.raw,
  *     trace-cmd report text), or events appended live from a running
- *     scenario (viz_store_sink_new()).  Events are kept compactly (interned
- *     strings, one field pool) so that a 1 000 000-event recording opens and
- *     indexes in well under two seconds.
+ *     scenario (viz_store_append(), or viz_store_sink_new()'s sink, which
+ *     drops an event it has no memory for).  Events are kept compactly
+ *     (interned strings, one field pool) so that a 1 000 000-event
+ *     recording opens and indexes in well under two seconds.
  *   - `struct viz_model` folds the store's events into a `struct viz_state`.  *Step N*
  *     is the state after events 0..N-1 have been applied: step 0 is the
  *     empty state, step viz_store_count() the state after the last event.
@@ -88,7 +89,9 @@ int viz_store_append(struct viz_store *st, const struct trace_event *ev);
 /**
  * A trace sink that appends every event it sees to @p st (for running a
  * scenario or a typed command live).  Detach it with trace_remove_sink(),
- * then free it with trace_sink_free().
+ * then free it with trace_sink_free().  An event the store has no memory
+ * for is lost, since a sink cannot report an error: to see that, append
+ * with viz_store_append() from your own sink (as viz/scenarios/run.c does).
  * @param st the store (must outlive the sink)
  * @return the sink, or NULL on ENOMEM
  */
@@ -559,10 +562,13 @@ size_t viz_model_next_break(const struct viz_model *m, size_t step, const char *
 			    size_t nr);
 /**
  * The step of the op_begin of operation number @p op (0-based), for named
- * steps in tests and for jumping to an operation.
+ * steps in tests and for jumping to an operation.  In a kernel trace (no
+ * op_begin) an operation is an iteration, begun by the iomap_iter that
+ * viz_model_step_over() stops before.
  * @param m  model
  * @param op operation number
- * @return the step just after that op_begin, or nr_steps if there is none
+ * @return the step just after that op_begin (kernel: that iomap_iter), or
+ *         nr_steps if there is none
  */
 size_t viz_model_op_step(const struct viz_model *m, size_t op);
 /** @} */

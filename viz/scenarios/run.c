@@ -1,7 +1,9 @@
 /**
  * @file run.c
- * @brief One mounted filesystem driven through iocmd, and the sink that
- *        feeds its events to a store with stable ids (scenario-internal.h).
+ * @brief One mounted filesystem driven through iocmd, the sink that feeds
+ *        its events to a store with stable ids, and the framing that
+ *        viz_scenario_run(), viz_commands_run() and sessions share
+ *        (scenario-internal.h).
  *
  * The mount sequence is iomap-io's (samples/iomap-io.c run()): a RAM
  * backend with 512-byte sectors, mkfs with mkfs.xfs-style options, mount
@@ -149,7 +151,9 @@ static void feed_emit(struct trace_sink *sink, const struct trace_event *ev)
 				f->failed = true;
 		}
 	}
-	f->inner->emit(f->inner, &copy);
+	/* Not viz_store_sink_new(): its emit cannot report the store's ENOMEM. */
+	if (viz_store_append(f->st, &copy) < 0)
+		f->failed = true;
 	if (f->also)
 		f->also->emit(f->also, &copy);
 }
@@ -160,11 +164,7 @@ struct viz_feed *viz_feed_new(struct viz_store *st)
 
 	if (!f)
 		return NULL;
-	f->inner = viz_store_sink_new(st);
-	if (!f->inner) {
-		free(f);
-		return NULL;
-	}
+	f->st = st;
 	f->sink.emit = feed_emit;
 	f->sink.priv = f;
 	/* Lock instances count from 1 in the core (0 is "none"); keep that. */
@@ -186,9 +186,6 @@ void viz_feed_free(struct viz_feed *f)
 {
 	if (!f)
 		return;
-	if (f->inner->close)
-		f->inner->close(f->inner);
-	trace_sink_free(f->inner);
 	idmap_free(&f->ioends);
 	idmap_free(&f->dios);
 	idmap_free(&f->locks);
@@ -249,7 +246,6 @@ int viz_run_setup(struct viz_run *r, const char *mkfs, const char *open, bool fa
 		if (!w)
 			backend_destroy(r->dev);
 		r->dev = w;
-		r->fault = true;
 	}
 	if (!r->dev) {
 		snprintf(err, errlen, "backend: %s", strerror(ENOMEM));
@@ -326,11 +322,33 @@ char *viz_run_take_output(struct viz_run *r)
 /* A framed run                                                            */
 /* ---------------------------------------------------------------------- */
 
+void viz_task_enter(char saved[VIZ_TASK_NAME_LEN])
+{
+	snprintf(saved, VIZ_TASK_NAME_LEN, "%s", ref_thread_name());
+	ref_thread_set_name(VIZ_RUN_TASK);
+}
+
+void viz_task_leave(const char saved[VIZ_TASK_NAME_LEN])
+{
+	ref_thread_set_name(saved);
+}
+
+char *viz_err_buf(char *err, size_t *errlen, char *scratch, size_t scratchlen)
+{
+	if (!err || !*errlen) {
+		/* The caller does not want the message. */
+		err = scratch;
+		*errlen = scratchlen;
+	}
+	err[0] = '\0';
+	return err;
+}
+
 int viz_run_framed(const char *name, const char *mkfs, const char *open, bool fault,
 		   int (*body)(struct viz_run *r, void *arg), void *arg, struct viz_store *st,
 		   struct trace_sink *also, FILE *out, char *err, size_t errlen)
 {
-	char saved_task[16];
+	char saved_task[VIZ_TASK_NAME_LEN];
 	struct viz_feed *feed;
 	struct viz_run r;
 	int ret;
@@ -341,8 +359,7 @@ int viz_run_framed(const char *name, const char *mkfs, const char *open, bool fa
 		return -ENOMEM;
 	}
 	feed->also = also;
-	snprintf(saved_task, sizeof(saved_task), "%s", ref_thread_name());
-	ref_thread_set_name(VIZ_RUN_TASK);
+	viz_task_enter(saved_task);
 	kernel_set_exec_mode(EXEC_DETERMINISTIC);
 	lockdep_reset();
 	ret = viz_run_setup(&r, mkfs, open, fault, err, errlen);
@@ -368,7 +385,7 @@ int viz_run_framed(const char *name, const char *mkfs, const char *open, bool fa
 	viz_run_teardown(&r);
 out:
 	viz_feed_free(feed);
-	ref_thread_set_name(saved_task);
+	viz_task_leave(saved_task);
 	return ret;
 }
 
@@ -392,14 +409,9 @@ int viz_commands_run(const char *mkfs, const char *open_opts, const char *const 
 		     size_t errlen)
 {
 	struct cmd_list l = { .cmds = cmds, .n = n };
-	char unused_err[8];
+	char scratch[8];
 
-	if (!err || !errlen) {
-		/* The caller does not want the message. */
-		err = unused_err;
-		errlen = sizeof(unused_err);
-	}
-	err[0] = '\0';
+	err = viz_err_buf(err, &errlen, scratch, sizeof(scratch));
 	if (!st || (n && !cmds)) {
 		snprintf(err, errlen, "no store or no commands");
 		return -EINVAL;

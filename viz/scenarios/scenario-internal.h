@@ -1,16 +1,18 @@
 /**
  * @file scenario-internal.h
- * @brief What scenario.c and session.c share: the mounted filesystem of one
- *        run (`struct viz_run`) and the sink that feeds a store.
+ * @brief What run.c provides to scenario.c and session.c: the mounted
+ *        filesystem of one run (`struct viz_run`), the sink that feeds a
+ *        store, the framed run and two small helpers.
  *
  * A run is: a RAM backend (optionally wrapped in the fault backend), a
  * fresh extentfs on it, an iocmd context with file "f" open, and the xfs_io
- * output going to a memory stream.  scenario.c makes one per
- * viz_scenario_run() and throws it away; session.c keeps one for the life
- * of a session.
+ * output going to a memory stream.  viz_run_framed() makes one per
+ * viz_scenario_run() (scenario.c) or viz_commands_run() (run.c) and throws
+ * it away; session.c keeps one for the life of a session.
  *
  * The feeding sink (`struct viz_feed`) sits between the event stream and
- * the store's own sink (viz_store_sink_new()).  It renumbers the ids that
+ * the store (it appends with viz_store_append(), so that an ENOMEM of the
+ * store is seen and reported).  It renumbers the ids that
  * the core hands out from process-wide counters — ioend ids, dio ids and
  * lock instances — in order of first appearance, so that the second run of
  * a scenario in one process gives the same events, byte for byte, as the
@@ -49,15 +51,16 @@ struct viz_idmap {
 	uint64_t first;  /**< the dense id given to the first raw id (0 or 1) */
 };
 
-/** The sink that renumbers ids and forwards events to a store's sink. */
+/** The sink that renumbers ids and appends the events to a store. */
 struct viz_feed {
 	struct trace_sink sink;    /**< attached to the stream */
-	struct trace_sink *inner;  /**< viz_store_sink_new()'s sink */
+	struct viz_store *st;      /**< the store events are appended to */
 	struct viz_idmap ioends;   /**< `ioend`, `into` */
 	struct viz_idmap dios;     /**< `dio` */
 	struct viz_idmap locks;    /**< `instance` */
 	struct trace_sink *also;   /**< gets the renumbered events too (or NULL) */
-	bool failed;               /**< an id could not be mapped (ENOMEM) */
+	bool failed;               /**< an id could not be mapped or an event
+				        not stored (ENOMEM) */
 };
 
 /**
@@ -76,7 +79,6 @@ void viz_feed_free(struct viz_feed *f);
 /** One mounted filesystem with file "f" open, driven through iocmd. */
 struct viz_run {
 	struct backend *dev;     /**< RAM, or the fault backend over RAM */
-	bool fault;              /**< @c dev is a fault backend */
 	struct extentfs *fs;     /**< mounted */
 	struct iocmd *ic;        /**< file table; "f" open */
 	FILE *out;               /**< memory stream: xfs_io's stdout and stderr */
@@ -141,5 +143,31 @@ char *viz_run_take_output(struct viz_run *r);
 int viz_run_framed(const char *name, const char *mkfs, const char *open, bool fault,
 		   int (*body)(struct viz_run *r, void *arg), void *arg, struct viz_store *st,
 		   struct trace_sink *also, FILE *out, char *err, size_t errlen);
+
+/** Room for a saved thread name (ref_thread_set_name() keeps 15 characters). */
+#define VIZ_TASK_NAME_LEN 16
+
+/**
+ * Name the calling thread VIZ_RUN_TASK for the events it emits, saving its
+ * current name; undo with viz_task_leave().
+ * @param saved where the current name is saved
+ */
+void viz_task_enter(char saved[VIZ_TASK_NAME_LEN]);
+/**
+ * Give the calling thread back the name viz_task_enter() saved.
+ * @param saved the saved name
+ */
+void viz_task_leave(const char saved[VIZ_TASK_NAME_LEN]);
+/**
+ * The error buffer a public entry point writes to: @p err, or @p scratch
+ * when the caller passed NULL or a zero size (it does not want the
+ * message).  The buffer returned is emptied.
+ * @param err        the caller's buffer (may be NULL)
+ * @param errlen     in: its size; out: the size of the buffer returned
+ * @param scratch    a local buffer of the caller
+ * @param scratchlen its size (> 0)
+ * @return @p err or @p scratch
+ */
+char *viz_err_buf(char *err, size_t *errlen, char *scratch, size_t scratchlen);
 
 #endif /* VIZ_SCENARIO_INTERNAL_H */

@@ -8,11 +8,13 @@
  *   1. name the thread "iomap-io" (the task column of events), choose
  *      deterministic execution, forget the lock validator's history
  *      (lockdep_reset(), so an inversion is reported on every run, not only
- *      the first), reset the event clock (events number from 0);
+ *      the first);
  *   2. a fresh extentfs on 64 MiB of RAM (in the fault backend for
  *      writeback-error), mounted as 7:0, with "f" open as `xfs_io -f f`
  *      (`-d` for the direct I/O scenarios: viz_scenario::open);
- *   3. attach the feed (run.c: ids renumbered, events into the store);
+ *   3. reset the event clock (events number from 0, after the mount and
+ *      open), then attach the feed (run.c: ids renumbered, events into the
+ *      store);
  *   4. run the commands one by one as typed at the xfs_io prompt
  *      (iocmd_run: on the current file), each framed by op_begin / op_end
  *      as iocmd frames it (a scenario's `before` hook may change the
@@ -24,6 +26,9 @@
  *      unmount emit belongs to no operation of the scenario.  So every
  *      event of the store lies between an op_begin and its op_end;
  *   6. unmount, destroy the backend, restore the thread name.
+ *
+ * viz_run_framed() (run.c) does all but step 4, which is
+ * run_scenario_body() here.
  *
  * The prompt (iocmd_run) and not a `-c` line (iocmd_run_cmdline): with one
  * file open the two are the same, and the readahead scenario opens a
@@ -665,22 +670,18 @@ static const struct scenario_def *def_of(const struct viz_scenario *sc)
 	return NULL;
 }
 
-/* What viz_run_framed() runs for a scenario. */
-struct scenario_body {
-	const struct viz_scenario *sc;
-	const struct scenario_def *def;
-};
-
+/* What viz_run_framed() runs for a scenario; @arg is its scenario_def. */
 static int run_scenario_body(struct viz_run *r, void *arg)
 {
-	const struct scenario_body *b = arg;
+	const struct scenario_def *def = arg;
+	const char *const *cmds = def->pub.commands;
 
-	if (b->def->drive)
-		return b->def->drive(r);
-	for (size_t i = 0; b->sc->commands && b->sc->commands[i]; i++) {
-		if (b->def->before)
-			b->def->before(r, i);
-		viz_run_line(r, b->sc->commands[i]);
+	if (def->drive)
+		return def->drive(r);
+	for (size_t i = 0; cmds && cmds[i]; i++) {
+		if (def->before)
+			def->before(r, i);
+		viz_run_line(r, cmds[i]);
 	}
 	return 0;
 }
@@ -689,19 +690,13 @@ int viz_scenario_run(const struct viz_scenario *sc, struct viz_store *st, FILE *
 		     size_t errlen)
 {
 	const struct scenario_def *def = def_of(sc);
-	struct scenario_body b = { .sc = sc, .def = def };
-	char unused_err[8];
+	char scratch[8];
 
-	if (!err || !errlen) {
-		/* The caller does not want the message. */
-		err = unused_err;
-		errlen = sizeof(unused_err);
-	}
-	err[0] = '\0';
+	err = viz_err_buf(err, &errlen, scratch, sizeof(scratch));
 	if (!def || !st) {
 		snprintf(err, errlen, "not a built-in scenario");
 		return -EINVAL;
 	}
-	return viz_run_framed(sc->name, sc->mkfs, sc->open, def->fault, run_scenario_body, &b, st,
+	return viz_run_framed(sc->name, sc->mkfs, sc->open, def->fault, run_scenario_body, (void *)def, st,
 			      NULL, out, err, errlen);
 }

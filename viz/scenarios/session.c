@@ -50,15 +50,10 @@ struct viz_session *viz_session_new(struct viz_store *st, const char *mkfs, char
 				    size_t errlen)
 {
 	struct viz_session *s;
-	char saved_task[16], unused_err[8];
+	char saved_task[VIZ_TASK_NAME_LEN], scratch[8];
 	int ret;
 
-	if (!err || !errlen) {
-		/* The caller does not want the message. */
-		err = unused_err;
-		errlen = sizeof(unused_err);
-	}
-	err[0] = '\0';
+	err = viz_err_buf(err, &errlen, scratch, sizeof(scratch));
 	if (!st) {
 		snprintf(err, errlen, "no store");
 		return NULL;
@@ -71,11 +66,12 @@ struct viz_session *viz_session_new(struct viz_store *st, const char *mkfs, char
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return NULL;
 	}
-	snprintf(saved_task, sizeof(saved_task), "%s", ref_thread_name());
-	ref_thread_set_name(VIZ_RUN_TASK);
+	viz_task_enter(saved_task);
 	kernel_set_exec_mode(EXEC_DETERMINISTIC);
+	/* As viz_run_framed(): no lock order of an earlier run is remembered. */
+	lockdep_reset();
 	ret = viz_run_setup(&s->run, mkfs, "", false, err, errlen);
-	ref_thread_set_name(saved_task);
+	viz_task_leave(saved_task);
 	if (ret < 0) {
 		viz_feed_free(s->feed);
 		free(s);
@@ -87,19 +83,18 @@ struct viz_session *viz_session_new(struct viz_store *st, const char *mkfs, char
 
 int viz_session_run(struct viz_session *s, const char *line, char **out)
 {
-	char saved_task[16];
+	char saved_task[VIZ_TASK_NAME_LEN];
 	int ret;
 
 	if (out)
 		*out = NULL;
 	if (!s || !line)
 		return -EINVAL;
-	snprintf(saved_task, sizeof(saved_task), "%s", ref_thread_name());
-	ref_thread_set_name(VIZ_RUN_TASK);
+	viz_task_enter(saved_task);
 	viz_feed_attach(s->feed);
 	ret = viz_run_line(&s->run, line);
 	viz_feed_detach(s->feed);
-	ref_thread_set_name(saved_task);
+	viz_task_leave(saved_task);
 	if (s->feed->failed && ret == 0)
 		ret = -ENOMEM;
 	if (out) {
@@ -114,14 +109,13 @@ int viz_session_run(struct viz_session *s, const char *line, char **out)
 
 void viz_session_free(struct viz_session *s)
 {
-	char saved_task[16];
+	char saved_task[VIZ_TASK_NAME_LEN];
 
 	if (!s)
 		return;
-	snprintf(saved_task, sizeof(saved_task), "%s", ref_thread_name());
-	ref_thread_set_name(VIZ_RUN_TASK);
+	viz_task_enter(saved_task);
 	viz_run_teardown(&s->run);
-	ref_thread_set_name(saved_task);
+	viz_task_leave(saved_task);
 	viz_feed_free(s->feed);
 	free(s);
 }

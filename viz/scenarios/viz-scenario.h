@@ -7,8 +7,9 @@
  * fresh extentfs on a RAM backend (wrapped in the fault backend where a
  * scenario needs errors), runs xfs_io commands through iocmd exactly as
  * iomap-io does, in deterministic mode, and collects every event into a
- * `struct viz_store` through viz_store_sink_new().  The model and the renderers
- * then see only those events.  A few scenarios need more than xfs_io
+ * `struct viz_store` (viz_store_append(), ids renumbered so that runs
+ * repeat exactly).  The model and the renderers then see only those
+ * events.  A few scenarios need more than xfs_io
  * commands (a short copy that faults part way, a lock-order inversion);
  * they call the same VFS-shaped entry points a program would.
  *

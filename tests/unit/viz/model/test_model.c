@@ -12,7 +12,8 @@
  *             every k, step over, breakpoints, operation steps
  *   vizm-3.*  kernel traces: tracefs text parsed into the reference's
  *             fields, the iterator animated from 08-reflink-unshare, the
- *             first divergence between a kernel trace and a reference run
+ *             first divergence between a kernel trace and a reference run,
+ *             a kernel trace's operations (step over, operation steps)
  *   vizm-4.*  files: recording round trip, malformed recording / kernel
  *             text / missing file give the right -errno and name the line
  *
@@ -34,6 +35,7 @@
 #include "samples/iocmd/iocmd.h"
 #include "viz-model.h"
 #include "viz/scenarios/viz-scenario.h"
+#include "../viz-testutil.h"
 
 #define KIB 1024u
 
@@ -42,18 +44,14 @@
 static struct viz_store *run_cmds(const char *mkfs, const char *const *cmds, size_t n,
 				  FILE *record)
 {
-	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
 	struct trace_sink *rec = NULL;
-	char err[256];
-	int ret;
+	struct viz_store *st;
 
-	ck_assert_ptr_nonnull(st);
 	if (record) {
 		rec = recording_sink_new(record);
 		ck_assert_ptr_nonnull(rec);
 	}
-	ret = viz_commands_run(mkfs, NULL, cmds, n, st, rec, NULL, err, sizeof(err));
-	ck_assert_msg(ret == 0, "viz_commands_run: %s", err);
+	st = vt_run_cmds(mkfs, cmds, n, rec);
 	if (rec) {
 		/* Never attached to the stream: close it as trace_remove_sink() would. */
 		if (rec->close)
@@ -302,15 +300,23 @@ START_TEST(vizm_1_4_locks)
 }
 END_TEST
 
-/* Append a synthetic event with unsigned fields @keys = @vals (the cases a real run rarely shows). */
-static void add_ev(struct viz_store *st, const char *name, uint64_t ino, const char *const *keys,
-		   const uint64_t *vals, size_t n)
+/*
+ * Append a synthetic event (the cases a real run rarely shows): @name with
+ * unsigned fields @keys = @vals and, if @skey is not NULL, one string field
+ * @skey = @sval, from thread @tid.
+ */
+static void add_ev_str(struct viz_store *st, const char *name, uint64_t ino, int tid,
+		       const char *const *keys, const uint64_t *vals, size_t n, const char *skey,
+		       const char *sval)
 {
 	struct trace_event ev;
 
 	trace_event_init(&ev, name, MKDEV(7, 0), ino);
+	ev.tid = tid;
 	for (size_t i = 0; i < n; i++)
 		trace_u64(&ev, keys[i], vals[i]);
+	if (skey)
+		trace_str(&ev, skey, sval);
 	ck_assert_int_eq(viz_store_append(st, &ev), 0);
 }
 
@@ -335,14 +341,15 @@ START_TEST(vizm_1_5_stale_overlap_split)
 			      map_mid[] = { 0x200000, 0x4000, 0x4000, 3, 0 };
 	static const uint64_t bio0[] = { 0, 0, 0x1000 }, bio1[] = { 1, 2, 0x400 };
 
-	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);
-	add_ev(st, "iomap_iter_dstmap", 5, map_keys, stale, 5);
-	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);      /* re-lookup after STALE */
-	add_ev(st, "iomap_iter_dstmap", 5, map_keys, map64, 5);
-	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);      /* the call ended: length 0 */
-	add_ev(st, "iomap_iter", 5, iter_keys, it64, 3);     /* a new call at pos 0 */
-	add_ev(st, "iomap_iter", 5, iter_keys, it64, 3);     /* back at pos 0, nothing done, no flag */
-	add_ev(st, "iomap_iter_dstmap", 5, map_keys, map_mid, 5);
+	add_ev_str(st, "iomap_iter", 5, 0, iter_keys, it0, 3, NULL, NULL);
+	add_ev_str(st, "iomap_iter_dstmap", 5, 0, map_keys, stale, 5, NULL, NULL);
+	add_ev_str(st, "iomap_iter", 5, 0, iter_keys, it0, 3, NULL, NULL); /* re-lookup after STALE */
+	add_ev_str(st, "iomap_iter_dstmap", 5, 0, map_keys, map64, 5, NULL, NULL);
+	add_ev_str(st, "iomap_iter", 5, 0, iter_keys, it0, 3, NULL, NULL); /* the call ended: length 0 */
+	add_ev_str(st, "iomap_iter", 5, 0, iter_keys, it64, 3, NULL, NULL); /* a new call at pos 0 */
+	/* back at pos 0, nothing done, no flag */
+	add_ev_str(st, "iomap_iter", 5, 0, iter_keys, it64, 3, NULL, NULL);
+	add_ev_str(st, "iomap_iter_dstmap", 5, 0, map_keys, map_mid, 5, NULL, NULL);
 	/* bio_submit needs a string op */
 	trace_event_init(&ev, "bio_submit", MKDEV(7, 0), 0);
 	trace_u64(&ev, "id", bio0[0]);
@@ -418,21 +425,6 @@ static unsigned max_stale(const struct viz_store *st)
 	return most;
 }
 
-/* Run built-in scenario @name into a new store. */
-static struct viz_store *run_scenario(const char *name)
-{
-	const struct viz_scenario *sc = viz_scenario_find(name);
-	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
-	FILE *devnull = fopen("/dev/null", "w");
-	char err[256];
-
-	ck_assert_ptr_nonnull(sc);
-	ck_assert_ptr_nonnull(devnull);
-	ck_assert_msg(viz_scenario_run(sc, st, devnull, err, sizeof(err)) == 0, "%s: %s", name, err);
-	fclose(devnull);
-	return st;
-}
-
 /*
  * vizm-1.6: no false STALE rows.  Sequential 4 KiB calls over one MAPPED
  * 64 KiB extent (each a new iomap_iter at the pos the last call ended at,
@@ -463,30 +455,14 @@ START_TEST(vizm_1_6_no_false_stale)
 	st = run_cmds(NULL, reviewer, 3, NULL);
 	ck_assert_uint_eq(max_stale(st), 0);
 	viz_store_free(st);
-	st = run_scenario("stale-mapping");
+	st = vt_run_named("stale-mapping");
 	ck_assert_uint_eq(max_stale(st), 1);
 	viz_store_free(st);
-	st = run_scenario("subblock-writes");
+	st = vt_run_named("subblock-writes");
 	ck_assert_uint_eq(max_stale(st), 1);
 	viz_store_free(st);
 }
 END_TEST
-
-/* Append @name with unsigned @keys = @vals and one string field @skey = @sval, from thread @tid. */
-static void add_ev_str(struct viz_store *st, const char *name, uint64_t ino, int tid,
-		       const char *const *keys, const uint64_t *vals, size_t n, const char *skey,
-		       const char *sval)
-{
-	struct trace_event ev;
-
-	trace_event_init(&ev, name, MKDEV(7, 0), ino);
-	ev.tid = tid;
-	for (size_t i = 0; i < n; i++)
-		trace_u64(&ev, keys[i], vals[i]);
-	if (skey)
-		trace_str(&ev, skey, sval);
-	ck_assert_int_eq(viz_store_append(st, &ev), 0);
-}
 
 static void add_s64(struct viz_store *st, const char *name, const char *key, int64_t v)
 {
@@ -550,8 +526,8 @@ START_TEST(vizm_1_8_unwritten_converted)
 	const struct viz_mapping *mp;
 	struct trace_event ev;
 
-	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);
-	add_ev(st, "iomap_iter_dstmap", 5, map_keys, unw, 5);
+	add_ev_str(st, "iomap_iter", 5, 0, iter_keys, it0, 3, NULL, NULL);
+	add_ev_str(st, "iomap_iter_dstmap", 5, 0, map_keys, unw, 5, NULL, NULL);
 	add_ev_str(st, "ioend_finish", 5, 1, ioend_keys, io1, 4, "flags", "UNWRITTEN");
 	trace_event_init(&ev, "ioend_finish", MKDEV(7, 0), 5);
 	for (size_t i = 0; i < 4; i++)
@@ -600,7 +576,7 @@ START_TEST(vizm_1_8_unwritten_converted)
 	 * unshare's COW ioend (SHARED|UNWRITTEN, sector 0x1c0) over [64k, 128k):
 	 * the COW fork's blocks, now the file's own, MAPPED and not SHARED.
 	 */
-	st = run_scenario("unshare");
+	st = vt_run_named("unshare");
 	m = viz_model_new(st);
 	for (size_t k = step_after(m, 0, "ioend_finish"); k < viz_model_nr_steps(m); k++) {
 		if (strcmp(viz_store_name(st, k - 1), "ioend_finish") != 0)
@@ -642,7 +618,7 @@ START_TEST(vizm_1_9_in_flight_across_ops)
 	struct trace_event ev;
 
 	add_ev_str(st, "op_begin", 0, 1, NULL, NULL, 0, "op", "sync_range");     /* 0 */
-	add_ev(st, "iomap_iter", 5, iter_keys, it0, 3);                          /* 1 */
+	add_ev_str(st, "iomap_iter", 5, 0, iter_keys, it0, 3, NULL, NULL);                          /* 1 */
 	add_ev_str(st, "bio_submit", 0, 1, bio_keys, b1, 3, "op", "WRITE");      /* 2 */
 	add_ev_str(st, "bio_submit", 0, 1, bio_keys, b2, 3, "op", "WRITE");      /* 3 */
 	trace_event_init(&ev, "bio_complete", MKDEV(7, 0), 0);                    /* 4 */
@@ -1310,6 +1286,45 @@ END_TEST
 
 /* ---- vizm-4: files -------------------------------------------------------------- */
 
+/*
+ * vizm-3.8: a kernel trace's operations are found when the events are
+ * appended: viz_model_op_step() lands just after the iomap_iter that
+ * starts each iteration (the same ones step over stops before), and a
+ * call of another caller starts one even at a later pos.
+ */
+START_TEST(vizm_3_8_kernel_op_steps)
+{
+	static const char text[] =
+		K_ITER(1, "0x0", "0x0")             /* 0: operation 0 */
+		K_MAP(2, "0x0", "0x100000")         /* 1 */
+		K_ITER(3, "0x1000", "0x0")          /* 2: it ends */
+		K_ITER(4, "0x1000", "0x1000")       /* 3: operation 1 */
+		K_MAP(5, "0x0", "0x100000")         /* 4 */
+		KL(6) "iomap_iter: dev 7:0 ino 0x83 pos 0x3000 length 0x1000 status 0 flags WRITE (0x1) "
+		"ops 0xffffffff82469ab0 caller iomap_zero_range+0x10/0x20\n"; /* 5: operation 2 */
+	char err[256];
+	int ret;
+	struct viz_store *st = load_text(text, err, sizeof(err), &ret);
+	struct viz_model *m;
+
+	ck_assert_msg(ret == 0, "%s", err);
+	ck_assert_uint_eq(viz_store_count(st), 6);
+	m = viz_model_new(st);
+	ck_assert_uint_eq(viz_model_op_step(m, 0), 1);
+	ck_assert_uint_eq(viz_model_op_step(m, 1), 4);
+	ck_assert_uint_eq(viz_model_op_step(m, 2), 6);
+	ck_assert_uint_eq(viz_model_op_step(m, 3), 6);          /* none: nr_steps */
+	ck_assert_uint_eq(viz_model_step_over(m, 3), 5);
+	ck_assert_uint_eq(viz_model_step_over(m, 5), 6);
+	/* The fold agrees: step 6 shows operation 2's iterator alone. */
+	ck_assert_int_eq(viz_model_seek(m, 6), 0);
+	ck_assert_uint_eq(viz_state_iter(viz_model_state(m))->op_pos, 0x3000);
+	ck_assert_str_eq(viz_state_iter(viz_model_state(m))->caller, "iomap_zero_range");
+	viz_model_free(m);
+	viz_store_free(st);
+}
+END_TEST
+
 /* vizm-4.1: a recording written by the recording sink loads back to the same events and states. */
 START_TEST(vizm_4_1_recording_round_trip)
 {
@@ -1421,6 +1436,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, vizm_3_5_kernel_operations);
 	tcase_add_test(tc, vizm_3_6_kernel_text_tolerance);
 	tcase_add_test(tc, vizm_3_7_diverge_prefix);
+	tcase_add_test(tc, vizm_3_8_kernel_op_steps);
 	tcase_add_test(tc, vizm_4_1_recording_round_trip);
 	tcase_add_test(tc, vizm_4_2_bad_files);
 	suite_add_tcase(s, tc);

@@ -44,19 +44,7 @@
 #include "samples/iocmd/iocmd.h"
 #include "viz/render/viz-render.h"
 #include "viz/scenarios/viz-scenario.h"
-
-/* Run @cmds on a fresh extentfs (mkfs options @mkfs) into a new store. */
-static struct viz_store *run_cmds(const char *mkfs, const char *const *cmds, size_t n)
-{
-	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
-	char err[256];
-	int ret;
-
-	ck_assert_ptr_nonnull(st);
-	ret = viz_commands_run(mkfs, NULL, cmds, n, st, NULL, NULL, err, sizeof(err));
-	ck_assert_msg(ret == 0, "viz_commands_run: %s", err);
-	return st;
-}
+#include "../viz-testutil.h"
 
 static void render_teardown(void)
 {
@@ -166,7 +154,7 @@ static const char *const write_fsync[] = { "pwrite -S 0xab -b 64k 0 64k", "fsync
 /* vizr-1.1: after the write, block 0's pixel is dirty; after fsync the same block is uptodate. */
 START_TEST(vizr_1_1_dirty_then_uptodate)
 {
-	struct viz_store *st = run_cmds(NULL, write_fsync, 2);
+	struct viz_store *st = vt_run_cmds(NULL, write_fsync, 2, NULL);
 	struct viz_model *m = viz_model_new(st);
 	static const int sizes[][2] = { { 420, 380 }, { 300, 160 }, { 1280, 800 }, { 200, 120 } };
 	size_t after_write, nd;
@@ -221,7 +209,7 @@ START_TEST(vizr_1_2_every_block_every_step)
 	static const char *const mkfs[] = { "-b size=1024", "-b size=512", "" };
 
 	for (size_t k = 0; k < sizeof(mkfs) / sizeof(mkfs[0]); k++) {
-		struct viz_store *st = run_cmds(mkfs[k], cmds, sizeof(cmds) / sizeof(cmds[0]));
+		struct viz_store *st = vt_run_cmds(mkfs[k], cmds, sizeof(cmds) / sizeof(cmds[0]), NULL);
 		struct viz_model *m = viz_model_new(st);
 		size_t n = viz_model_nr_steps(m), checked = 0, dirty = 0;
 
@@ -249,7 +237,7 @@ END_TEST
 /* vizr-1.3: inside VIZ_PANEL_ALL at 1280x800 the page-cache panel's blocks have the same colours. */
 START_TEST(vizr_1_3_all_panels_layout)
 {
-	struct viz_store *st = run_cmds(NULL, write_fsync, 2);
+	struct viz_store *st = vt_run_cmds(NULL, write_fsync, 2, NULL);
 	struct viz_model *m = viz_model_new(st);
 	struct viz_rect r[VIZ_NR_PANELS];
 	struct viz_view v;
@@ -307,7 +295,7 @@ static size_t count_flash(cairo_surface_t *sf)
 /* vizr-1.4: at the step of a folio_state the changed folio flashes (flash 1), not with flash 0. */
 START_TEST(vizr_1_4_flash_what_changed)
 {
-	struct viz_store *st = run_cmds(NULL, write_fsync, 2);
+	struct viz_store *st = vt_run_cmds(NULL, write_fsync, 2, NULL);
 	struct viz_model *m = viz_model_new(st);
 	const char *names[] = { "folio_state" };
 	size_t step = viz_model_next_break(m, viz_model_op_step(m, 0), names, 1);
@@ -344,7 +332,7 @@ END_TEST
 START_TEST(vizr_1_5_many_folios_elided)
 {
 	static const char *const cmds[] = { "pwrite -b 4k 0 1m" };
-	struct viz_store *st = run_cmds(NULL, cmds, 1);
+	struct viz_store *st = vt_run_cmds(NULL, cmds, 1, NULL);
 	struct viz_model *m = viz_model_new(st);
 	size_t n, drawn = 0, nd = 0;
 	struct viz_view v;
@@ -379,7 +367,7 @@ END_TEST
 /* vizr-2.1: during the write the held locks' rectangles are VIZ_C_LOCKED. */
 START_TEST(vizr_2_1_held_lock_colour)
 {
-	struct viz_store *st = run_cmds(NULL, write_fsync, 2);
+	struct viz_store *st = vt_run_cmds(NULL, write_fsync, 2, NULL);
 	struct viz_model *m = viz_model_new(st);
 	size_t n = viz_model_nr_steps(m), checked = 0, waited = 0;
 
@@ -508,7 +496,7 @@ static unsigned be32(const unsigned char *p)
 /* vizr-3.1: PNG, SVG and PDF by extension, with valid headers; bad names and paths fail cleanly. */
 START_TEST(vizr_3_1_export_kinds)
 {
-	struct viz_store *st = run_cmds(NULL, write_fsync, 2);
+	struct viz_store *st = vt_run_cmds(NULL, write_fsync, 2, NULL);
 	struct viz_model *m = viz_model_new(st);
 	char dir[] = "/tmp/vizr-XXXXXX", path[256], err[512];
 	struct viz_view v;
@@ -590,7 +578,7 @@ static size_t pdf_pages(const char *buf, size_t len)
 /* vizr-3.2: a multi-page PDF has one page per step and leaves the model at the last step. */
 START_TEST(vizr_3_2_pdf_one_page_per_step)
 {
-	struct viz_store *st = run_cmds(NULL, write_fsync, 2);
+	struct viz_store *st = vt_run_cmds(NULL, write_fsync, 2, NULL);
 	struct viz_model *m = viz_model_new(st);
 	char path[] = "/tmp/vizr-steps-XXXXXX.pdf", err[512];
 	struct viz_view tmpl = view_of(m);
@@ -638,7 +626,7 @@ START_TEST(vizr_4_1_every_panel_every_size)
 					    "fpunch 4k 4k", "truncate 100k", "fiemap -v" };
 	static const int sizes[][2] = { { 1280, 800 }, { 420, 380 }, { 120, 60 }, { 1, 1 },
 					{ 3000, 90 }, { 60, 2000 } };
-	struct viz_store *st = run_cmds(NULL, cmds, sizeof(cmds) / sizeof(cmds[0]));
+	struct viz_store *st = vt_run_cmds(NULL, cmds, sizeof(cmds) / sizeof(cmds[0]), NULL);
 	struct viz_model *m = viz_model_new(st);
 	size_t n = viz_model_nr_steps(m);
 
@@ -666,7 +654,7 @@ END_TEST
 /* vizr-4.2: the point at a block's centre hits that folio block; ioends and events hit too. */
 START_TEST(vizr_4_2_hit_test_and_describe)
 {
-	struct viz_store *st = run_cmds(NULL, write_fsync, 2);
+	struct viz_store *st = vt_run_cmds(NULL, write_fsync, 2, NULL);
 	struct viz_model *m = viz_model_new(st);
 	const char *names[] = { "ioend_submit" };
 	struct viz_rect r, all[VIZ_NR_PANELS];
@@ -834,7 +822,7 @@ END_TEST
 /* vizr-4.5: the divergent event's row is VIZ_C_DIVERGENT; with no divergence nothing is. */
 START_TEST(vizr_4_5_divergent_row)
 {
-	struct viz_store *st = run_cmds(NULL, write_fsync, 2);
+	struct viz_store *st = vt_run_cmds(NULL, write_fsync, 2, NULL);
 	struct viz_model *m = viz_model_new(st);
 	struct viz_view v;
 	cairo_surface_t *sf;

@@ -63,6 +63,7 @@
 #include "../../testutil.h"
 #include "viz/render/viz-render.h"
 #include "viz/scenarios/viz-scenario.h"
+#include "../viz-testutil.h"
 
 /* Image size of every export, as the issue asks. */
 #define IMG_W 1280
@@ -425,19 +426,6 @@ static size_t check_image(struct image *im, const struct viz_view *v, const stru
 
 /* ---- running scenarios and picking steps ------------------------------------------ */
 
-static struct viz_store *run_scenario(const struct viz_scenario *sc)
-{
-	struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
-	char err[256] = "";
-	int ret;
-
-	ck_assert_ptr_nonnull(st);
-	ret = viz_scenario_run(sc, st, NULL, err, sizeof(err));
-	ck_assert_msg(ret == 0, "%s: %d %s", sc->name, ret, err);
-	ck_assert_uint_gt(viz_store_count(st), 0);
-	return st;
-}
-
 static struct viz_view view_of(const struct viz_model *m, const struct viz_scenario *sc)
 {
 	struct viz_view v = { 0 };
@@ -628,7 +616,7 @@ START_TEST(vizp_1_2_checker_catches_wrong_image)
 
 	ck_assert_ptr_nonnull(sc);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	st = run_scenario(sc);
+	st = vt_run_scenario(sc);
 	ma = viz_model_new(st);
 	mb = viz_model_new(st);
 	ck_assert(ma && mb);
@@ -706,7 +694,7 @@ START_TEST(vizp_2_1_scenario_png)
 
 	ck_assert_ptr_nonnull(sc);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	st = run_scenario(sc);
+	st = vt_run_scenario(sc);
 	m = viz_model_new(st);
 	ck_assert_ptr_nonnull(m);
 	n = viz_model_nr_steps(m);

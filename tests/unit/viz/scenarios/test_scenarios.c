@@ -30,27 +30,11 @@
 
 #include "viz/model/viz-model.h"
 #include "viz/scenarios/viz-scenario.h"
+#include "../viz-testutil.h"
 
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                 */
 /* ---------------------------------------------------------------------- */
-
-/* Run scenario @name into a new store; fails the test if it cannot run. */
-static struct viz_store *run_named(const char *name)
-{
-	const struct viz_scenario *sc = viz_scenario_find(name);
-	struct viz_store *st;
-	char err[256];
-	int ret;
-
-	ck_assert_msg(sc != NULL, "no scenario %s", name);
-	st = viz_store_new(VIZ_SRC_REFERENCE);
-	ck_assert_ptr_nonnull(st);
-	ret = viz_scenario_run(sc, st, NULL, err, sizeof(err));
-	ck_assert_msg(ret == 0, "%s: %d %s", name, ret, err);
-	ck_assert_uint_gt(viz_store_count(st), 0);
-	return st;
-}
 
 static size_t count_named(const struct viz_store *st, const char *name)
 {
@@ -196,7 +180,7 @@ START_TEST(vizs_1_2_every_scenario_runs)
 	 * to an operation; each op ends with its expected status. */
 	const struct expect *e = &expects[_i];
 	const struct viz_scenario *sc = viz_scenario_find(e->name);
-	struct viz_store *st = run_named(e->name);
+	struct viz_store *st = vt_run_named(e->name);
 	int64_t rets[32];
 	size_t nr_cmds = 0, n, depth = 0;
 
@@ -289,7 +273,7 @@ START_TEST(vizs_2_1_two_runs_identical)
 	 * although the core's ioend, dio and lock instance counters have moved
 	 * on — and both number events from 0. */
 	const char *name = expects[_i].name;
-	struct viz_store *a = run_named(name), *b = run_named(name);
+	struct viz_store *a = vt_run_named(name), *b = vt_run_named(name);
 	struct trace_event ea, eb;
 	char la[512], lb[512];
 
@@ -313,7 +297,7 @@ START_TEST(vizs_2_2_ids_dense_from_zero)
 	/* vizs-2.2: ioend and dio ids seen by the store start at 0 and lock
 	 * instances at 1, whatever ran in the process before (here: another
 	 * scenario first). */
-	struct viz_store *warm = run_named("dio-sync"), *st = run_named("buffered-write-fsync");
+	struct viz_store *warm = vt_run_named("dio-sync"), *st = vt_run_named("buffered-write-fsync");
 	struct trace_event ev;
 	bool seen_ioend = false, seen_lock = false;
 
@@ -345,7 +329,7 @@ START_TEST(vizs_3_1_buffered_write_fsync)
 	 * to the disk yet.  After the fsync (op 1): 0 dirty blocks, folio
 	 * neither dirty nor under writeback, every ioend finished, and the
 	 * disk shows one run of 64 KiB written by a completed bio. */
-	struct viz_store *st = run_named("buffered-write-fsync");
+	struct viz_store *st = vt_run_named("buffered-write-fsync");
 	struct viz_model *m = viz_model_new(st);
 	const struct viz_state *s;
 	const struct viz_folio *f;
@@ -398,7 +382,7 @@ START_TEST(vizs_3_2_writeback_error)
 	/* vizs-3.2: the fsync after the injected fault (op 3) ends with
 	 * -EIO, the next (op 4) with 0; after op 3 the folios are clean (not
 	 * left dirty by the failed writeback) and an ioend carries the error. */
-	struct viz_store *st = run_named("writeback-error");
+	struct viz_store *st = vt_run_named("writeback-error");
 	struct viz_model *m = viz_model_new(st);
 	const struct viz_state *s;
 	bool ioend_error = false;
@@ -426,7 +410,7 @@ START_TEST(vizs_3_3_lock_inversion)
 	/* vizs-3.3: no report after the truncate (op 1); exactly one after
 	 * the inverted op (op 2), naming the two orders; no lock held at the
 	 * end. */
-	struct viz_store *st = run_named("lock-inversion");
+	struct viz_store *st = vt_run_named("lock-inversion");
 	struct viz_model *m = viz_model_new(st);
 	const struct viz_state *s;
 	const struct viz_inversion *inv;
@@ -451,7 +435,7 @@ START_TEST(vizs_3_4_dio_async)
 	/* vizs-3.4: in aio_pwrite (op 1), just after the first
 	 * iomap_dio_rw_queued the write's bio is submitted but not complete;
 	 * at the end of the op every bio has completed. */
-	struct viz_store *st = run_named("dio-async");
+	struct viz_store *st = vt_run_named("dio-async");
 	struct viz_model *m = viz_model_new(st);
 	const char *queued[] = { "iomap_dio_rw_queued" };
 	const struct viz_state *s;
@@ -481,7 +465,7 @@ START_TEST(vizs_3_5_swapfile)
 {
 	/* vizs-3.5: swapon (op 1) emits swap_extent events covering the
 	 * 256 KiB file (64 pages) and no swapfile_fail. */
-	struct viz_store *st = run_named("swapfile");
+	struct viz_store *st = vt_run_named("swapfile");
 	struct viz_model *m = viz_model_new(st);
 	size_t from = viz_model_op_step(m, 1), to = after_op(m, 1), nr_ext = 0;
 	struct trace_event ev;
@@ -508,7 +492,7 @@ START_TEST(vizs_3_6_readahead_window_grows)
 	 * ra_size larger than the one before, at least 4 -> 8 -> 16 -> 32
 	 * pages) and an async readahead happens; after the last read the
 	 * 256 KiB is cached and clean. */
-	struct viz_store *st = run_named("readahead");
+	struct viz_store *st = vt_run_named("readahead");
 	struct viz_model *m = viz_model_new(st);
 	const struct viz_state *s;
 	struct trace_event ev;
@@ -550,7 +534,7 @@ START_TEST(vizs_3_7_subblock)
 	 * index 0 has 4 blocks and only block 1 is dirty and uptodate; after
 	 * the second (op 1), which first writes back the EOF block, block 3 is
 	 * dirty and blocks 1 and 3 uptodate; after fsync (op 2) none is dirty. */
-	struct viz_store *st = run_named("subblock-writes");
+	struct viz_store *st = vt_run_named("subblock-writes");
 	struct viz_model *m = viz_model_new(st);
 	const struct viz_state *s;
 	long fi;
@@ -581,7 +565,7 @@ START_TEST(vizs_3_8_short_write_and_mkwrite)
 	/* vizs-3.8: the short write (op 0) returns 5000 and leaves exactly
 	 * two dirty 4 KiB blocks (the punched tail left nothing behind);
 	 * mkwrite's mwrite of 4096..12287 (op 2) dirties pages 1 and 2 only. */
-	struct viz_store *st = run_named("short-write-punch");
+	struct viz_store *st = vt_run_named("short-write-punch");
 	struct viz_model *m = viz_model_new(st);
 	const struct viz_state *s;
 
@@ -591,7 +575,7 @@ START_TEST(vizs_3_8_short_write_and_mkwrite)
 	viz_model_free(m);
 	viz_store_free(st);
 
-	st = run_named("mkwrite");
+	st = vt_run_named("mkwrite");
 	m = viz_model_new(st);
 	s = seek(m, after_op(m, 2));
 	ck_assert_str_eq(viz_state_op(s), "mwrite -S 0x88 4096 8192");
@@ -628,7 +612,7 @@ START_TEST(vizs_3_9_iterator_flags)
 	};
 
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		struct viz_store *st = run_named(cases[c].sc);
+		struct viz_store *st = vt_run_named(cases[c].sc);
 		struct viz_model *m = viz_model_new(st);
 		size_t from = viz_model_op_step(m, cases[c].op), to = after_op(m, cases[c].op);
 		bool flags_seen = false, src_seen = false;
@@ -670,7 +654,7 @@ START_TEST(vizs_3_10_partial_blocks)
 	const struct viz_state *s;
 
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		st = run_named(cases[c].sc);
+		st = vt_run_named(cases[c].sc);
 		m = viz_model_new(st);
 		s = seek(m, after_op(m, cases[c].op));
 		ck_assert_msg(all_dirty_blocks(s) == cases[c].dirty, "%s: %u dirty", cases[c].sc,
@@ -680,7 +664,7 @@ START_TEST(vizs_3_10_partial_blocks)
 		viz_model_free(m);
 		viz_store_free(st);
 	}
-	st = run_named("dio-sync");
+	st = vt_run_named("dio-sync");
 	m = viz_model_new(st);
 	s = seek(m, viz_model_nr_steps(m));
 	ck_assert_uint_eq(viz_state_nr_folios(s), 0);
@@ -699,7 +683,7 @@ START_TEST(vizs_3_11_ioend_merge)
 	 * UNWRITTEN state and no error.  After the fsync every ioend is
 	 * FINISHED, no block is dirty, and no folio is under writeback. */
 	static const char *const merge_ev[] = { "ioend_merge" };
-	struct viz_store *st = run_named("ioend-merge");
+	struct viz_store *st = vt_run_named("ioend-merge");
 	struct viz_model *m = viz_model_new(st);
 	const struct viz_state *s;
 	size_t begin, end, at, fsync_op = SIZE_MAX;
@@ -796,7 +780,7 @@ START_TEST(vizs_3_12_stale_mapping)
 	 * mapping ending with nothing written and the second asked for the
 	 * same position, and it still writes its 4096 bytes; after fsync
 	 * (op 2) nothing is dirty and the read (op 3) succeeds. */
-	struct viz_store *st = run_named("stale-mapping");
+	struct viz_store *st = vt_run_named("stale-mapping");
 	struct viz_model *m = viz_model_new(st);
 	const struct viz_state *s;
 
