@@ -46,7 +46,6 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* A sink that only counts, to know when a run has made enough events. */
 /*
  * The commands of a run of @rounds rounds: a 64 KiB buffered write in 4 KiB
  * pieces (so that each piece has its own iomap_iter) into a 4 MiB window of
@@ -105,48 +104,69 @@ static int run_rounds(size_t rounds, struct viz_store *st, struct trace_sink *al
 }
 
 /*
- * The rounds that make at least @events events: the fewest whose events,
- * counted to the op_end of the round's last command, reach @events.  Found
- * by a trial run (more rounds each time until the events suffice), read at
- * its op_end events.  0 on failure (printed).
+ * Scan a run of @trial rounds in @st for the round at whose end (the
+ * op_end of its last command: its fsync, if it has one) at least @events
+ * events had been made.  Returns that round count, or 0 if the run was
+ * too short.
+ */
+static size_t rounds_in(const struct viz_store *st, size_t events)
+{
+	size_t round = 0;
+	bool want_fsync = false;
+
+	for (size_t i = 0; i < viz_store_count(st); i++) {
+		if (strcmp(viz_store_name(st, i), "op_end") != 0)
+			continue;
+		/* A command ended; a round ends after its fsync, if it has one. */
+		if (want_fsync) {
+			want_fsync = false;
+		} else if (round % 4 == 3) {
+			want_fsync = true;
+			continue;
+		}
+		round++;
+		if (i + 1 >= events)
+			return round;
+	}
+	return 0;
+}
+
+/*
+ * The fewest rounds that make at least @events events.  Found by trial
+ * runs: a small one first, to learn how many events a round makes, then
+ * one of the estimated size with a tenth to spare (bigger again only if
+ * that fell short), so that the trial holds little more than @events
+ * events.  0 on failure (printed).
  */
 static size_t rounds_for(size_t events)
 {
-	for (size_t trial = events / 32 + 16;; trial *= 2) {
+	size_t trial = 64;
+
+	for (;;) {
 		struct viz_store *st = viz_store_new(VIZ_SRC_REFERENCE);
-		size_t round = 0;
-		bool want_fsync = false;
+		size_t found, made, next;
 
 		if (!st || run_rounds(trial, st, NULL) < 0) {
 			viz_store_free(st);
 			return 0;
 		}
-		for (size_t i = 0; i < viz_store_count(st); i++) {
-			if (strcmp(viz_store_name(st, i), "op_end") != 0)
-				continue;
-			/* A command ended; a round ends after its fsync, if it has one. */
-			if (want_fsync) {
-				want_fsync = false;
-			} else if (round % 4 == 3) {
-				want_fsync = true;
-				continue;
-			}
-			round++;
-			if (i + 1 >= events) {
-				viz_store_free(st);
-				return round;
-			}
-		}
+		found = rounds_in(st, events);
+		made = viz_store_count(st);
 		viz_store_free(st);
+		if (found)
+			return found;
+		/* events per round as this trial made them, plus 10% and a few rounds */
+		next = made ? (size_t)((double)events / (double)made * (double)trial * 1.1) + 8 :
+			      trial * 2;
+		trial = next > trial ? next : trial * 2;
 	}
 }
 
 /*
- * A fresh in-memory extentfs (viz_commands_run()), and rounds of buffered
- * writes and fsyncs until at least @events events were emitted, into @st
- * and @also (may be NULL).  The run is made twice: once to count the
- * rounds, once for real, so that it stops at the same round as a loop
- * that counted as it went.  Returns 0 or -1 (printed).
+ * Rounds of buffered writes and fsyncs on a fresh in-memory extentfs
+ * (viz_commands_run()), the fewest that make at least @events events
+ * (rounds_for()), into @st and @also (may be NULL).  Returns 0 or -1
+ * (printed).
  */
 static int make_run(struct viz_store *st, struct trace_sink *also, size_t events)
 {
@@ -155,6 +175,22 @@ static int make_run(struct viz_store *st, struct trace_sink *also, size_t events
 	if (!rounds)
 		return -1;
 	return run_rounds(rounds, st, also);
+}
+
+/* The view of step @p m is at, as the window shows it while playing. */
+static struct viz_view play_view(const struct viz_model *m, const struct viz_store *st)
+{
+	return (struct viz_view){
+		.state = viz_model_state(m),
+		.store = st,
+		.title = "bench: buffered writes and fsyncs",
+		.explanation = "Rounds of sixteen 4 KiB buffered writes into a 64 KiB range, "
+			       "with an fsync every fourth round.",
+		.seed_ref = "Buffered I/O",
+		.hover_event = -1,
+		.divergence = SIZE_MAX,
+		.flash = 1.0,
+	};
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -186,17 +222,12 @@ static int bench_play(void)
 	if (!frame)
 		return -1;
 	for (size_t step = 1; step <= n; step++) {
-		struct viz_view v = { .hover_event = -1, .divergence = SIZE_MAX, .flash = 1.0 };
+		struct viz_view v;
 		double t0 = now(), t1, t2;
 
 		if (viz_model_seek(m, step) < 0)
 			return -1;
-		v.state = viz_model_state(m);
-		v.store = st;
-		v.title = "bench: buffered writes and fsyncs";
-		v.explanation = "Rounds of sixteen 4 KiB buffered writes into a 64 KiB range, "
-				"with an fsync every fourth round.";
-		v.seed_ref = "Buffered I/O";
+		v = play_view(m, st);
 		t1 = now();
 		viz_render(VIZ_PANEL_ALL, &v, cr, W, H);
 		cairo_surface_flush(sf);
@@ -226,10 +257,8 @@ static int bench_play(void)
 	 * draw that step five more times and keep the best.
 	 */
 	if (slowest && viz_model_seek(m, slowest) == 0) {
-		struct viz_view v = { .hover_event = -1, .divergence = SIZE_MAX, .flash = 1.0 };
+		struct viz_view v = play_view(m, st);
 
-		v.state = viz_model_state(m);
-		v.store = st;
 		for (int k = 0; k < 5; k++) {
 			double t0 = now(), t;
 

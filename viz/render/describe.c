@@ -29,7 +29,8 @@ static int folio_text(const struct viz_state *s, const struct viz_hit *hit, char
 			"flags:%s%s%s%s, %u blocks, last change: %s at step %zu\n"
 			"block %u: %s",
 			(unsigned long long)f->ino, (unsigned long long)f->index,
-			(unsigned long long)f->index * 4096, 4096ull << f->order, f->order,
+			(unsigned long long)f->index << PAGE_SHIFT,
+			(unsigned long long)PAGE_SIZE << f->order, f->order,
 			f->flags & VIZ_FOLIO_UPTODATE ? " uptodate" : "",
 			f->flags & VIZ_FOLIO_DIRTY ? " dirty" : "",
 			f->flags & VIZ_FOLIO_LOCKED ? " locked" : "",
@@ -43,8 +44,6 @@ static int folio_text(const struct viz_state *s, const struct viz_hit *hit, char
 
 static int ioend_text(const struct viz_state *s, size_t i, char *buf, size_t len)
 {
-	static const char *const stage[] = { "building", "submitted", "completed", "merged",
-					     "finished" };
 	const struct viz_ioend *e = viz_state_ioend(s, i);
 	char chain[48] = "";
 
@@ -58,7 +57,7 @@ static int ioend_text(const struct viz_state *s, size_t i, char *buf, size_t len
 			"disk sectors 0x%llx-0x%llx\n"
 			"flags %s, error %lld, %u folios, bio %lld%s",
 			(unsigned long long)e->id, (unsigned long long)e->ino,
-			(unsigned)e->stage <= 4 ? stage[e->stage] : "?",
+			vr_ioend_stage_name(e->stage),
 			(unsigned long long)e->offset, (unsigned long long)(e->offset + e->size),
 			(unsigned long long)e->size, (unsigned long long)e->sector,
 			(unsigned long long)(e->sector + (e->size + 511) / 512),
@@ -80,9 +79,6 @@ static int lock_text(const struct viz_state *s, size_t i, char *buf, size_t len)
 
 static int call_text(const struct viz_state *s, size_t i, char *buf, size_t len)
 {
-	static const char *const kind[] = { "iomap_iter",  "->iomap_begin", "->iomap_begin done",
-					    "->iomap_end", "dstmap",        "srcmap",
-					    "STALE re-lookup", "->map_blocks" };
 	const struct viz_call *c = viz_state_call(s, i);
 	char fl[96];
 
@@ -90,16 +86,15 @@ static int call_text(const struct viz_state *s, size_t i, char *buf, size_t len)
 		return snprintf(buf, len, "call %zu: gone", i);
 	if (c->kind == VIZ_CALL_DSTMAP || c->kind == VIZ_CALL_SRCMAP ||
 	    c->kind == VIZ_CALL_MAP_BLOCKS) {
-		iomap_f_flags_str(c->map.flags, fl, sizeof(fl));
-		return snprintf(buf, len, "%s at step %zu: %s %s\noffset 0x%llx length 0x%llx addr %s0x%llx",
-				kind[c->kind], c->step, iomap_type_name(c->map.type), fl,
+		return snprintf(buf, len, "%s at step %zu: %s\noffset 0x%llx length 0x%llx addr %s0x%llx",
+				vr_call_name(c->kind), c->step, vr_map_str(&c->map, false, fl, sizeof(fl)),
 				(unsigned long long)c->map.offset, (unsigned long long)c->map.length,
 				c->map.addr == UINT64_MAX ? "NULL " : "",
 				c->map.addr == UINT64_MAX ? 0ull : (unsigned long long)c->map.addr);
 	}
 	iomap_flags_str(c->flags, fl, sizeof(fl));
 	return snprintf(buf, len, "%s at step %zu\npos 0x%llx length 0x%llx flags %s ret %lld%s%s%s%s",
-			(unsigned)c->kind <= VIZ_CALL_MAP_BLOCKS ? kind[c->kind] : "?", c->step,
+			vr_call_name(c->kind), c->step,
 			(unsigned long long)c->pos, (unsigned long long)c->length, *fl ? fl : "-",
 			(long long)c->ret, *c->ops ? "\nops " : "", c->ops,
 			*c->caller ? "\ncaller " : "", c->caller);
@@ -112,13 +107,13 @@ static int mapping_text(const struct viz_state *s, size_t i, char *buf, size_t l
 
 	if (!m)
 		return snprintf(buf, len, "mapping %zu: gone", i);
-	iomap_f_flags_str(m->flags, fl, sizeof(fl));
+	vr_map_str(m, false, fl, sizeof(fl));
 	if (m->addr == UINT64_MAX)
-		return snprintf(buf, len, "%s %s\nfile 0x%llx-0x%llx, no disk address\nreturned at step %zu",
-				iomap_type_name(m->type), fl, (unsigned long long)m->offset,
+		return snprintf(buf, len, "%s\nfile 0x%llx-0x%llx, no disk address\nreturned at step %zu",
+				fl, (unsigned long long)m->offset,
 				(unsigned long long)(m->offset + m->length), m->step);
-	return snprintf(buf, len, "%s %s\nfile 0x%llx-0x%llx -> disk 0x%llx\nreturned at step %zu",
-			iomap_type_name(m->type), fl, (unsigned long long)m->offset,
+	return snprintf(buf, len, "%s\nfile 0x%llx-0x%llx -> disk 0x%llx\nreturned at step %zu",
+			fl, (unsigned long long)m->offset,
 			(unsigned long long)(m->offset + m->length), (unsigned long long)m->addr,
 			m->step);
 }

@@ -212,23 +212,21 @@ void vr_draw_disk(const struct viz_view *v, cairo_t *cr, double w, double h)
 		tw = vr_text_width(cr, hi);
 		vr_text(cr, L.strip.x + L.strip.w - tw, L.axis_y, 0, hi);
 	}
-	/* legend */
-	vr_font(cr, false, false, 9);
-	vr_colour(cr, VIZ_C_DISK_WRITE);
-	cairo_rectangle(cr, VR_PAD, L.legend_y - 8, 9, 9);
-	cairo_fill(cr);
-	vr_colour(cr, VIZ_C_DISK_READ);
-	cairo_rectangle(cr, VR_PAD + 60, L.legend_y - 8, 9, 9);
-	cairo_fill(cr);
-	vr_hatch(cr, VR_PAD + 110, L.legend_y - 8, 9, 9, VIZ_C_DISK_WRITE);
-	vr_colour(cr, VIZ_C_TEXT);
-	vr_text(cr, VR_PAD + 12, L.legend_y, 46, "written");
-	vr_text(cr, VR_PAD + 72, L.legend_y, 36, "read");
-	vr_text(cr, VR_PAD + 122, L.legend_y, 50, "in flight");
-	if (w > VR_PAD + 300) {
-		gap_mark(cr, VR_PAD + 174, L.legend_y - 11, 12);
-		vr_colour(cr, VIZ_C_TEXT);
-		vr_text(cr, VR_PAD + 186, L.legend_y, w - VR_PAD - 186, "gap, not to scale");
+	/* legend, then the mark of a gap left out of the strip if there is room */
+	{
+		static const struct vr_legend_item items[] = {
+			{ VIZ_C_DISK_WRITE, false, "written" },
+			{ VIZ_C_DISK_READ, false, "read" },
+			{ VIZ_C_DISK_WRITE, true, "in flight" },
+		};
+		double x = vr_legend(cr, VR_PAD, L.legend_y, w - 2 * VR_PAD, items, 3);
+
+		if (x + 120 < w - VR_PAD) {
+			gap_mark(cr, x, L.legend_y - 11, 12);
+			vr_colour(cr, VIZ_C_TEXT);
+			vr_font(cr, false, false, 9);
+			vr_text(cr, x + 12, L.legend_y, w - VR_PAD - x - 12, "gap, not to scale");
+		}
 	}
 
 	vr_font(cr, true, false, VR_FONT - 1.5);

@@ -30,8 +30,6 @@
 #define INDENT 22.0
 #define MAX_BIO_ROWS 4
 #define MAX_WORK_ROWS 3
-/* Above this many ioends the chain order (quadratic) gives way to creation order. */
-#define MAX_CHAINED 2048
 
 struct io_layout {
 	size_t n;           /* ioends */
@@ -47,17 +45,6 @@ struct io_layout {
 	size_t work_first, work_shown;
 	double legend_y;    /* baseline of the stage legend (0: none) */
 };
-
-static const char *const stage_name[] = {
-	[VIZ_IOEND_BUILDING] = "building",   [VIZ_IOEND_SUBMITTED] = "submitted",
-	[VIZ_IOEND_COMPLETED] = "completed", [VIZ_IOEND_MERGED] = "merged",
-	[VIZ_IOEND_FINISHED] = "finished",
-};
-
-static const char *stage_str(enum viz_ioend_stage st)
-{
-	return (unsigned)st <= VIZ_IOEND_FINISHED ? stage_name[st] : "?";
-}
 
 static enum viz_colour_id stage_colour(enum viz_ioend_stage st)
 {
@@ -79,61 +66,108 @@ static enum viz_colour_id stage_colour(enum viz_ioend_stage st)
 /* One swatch per stage, in life-cycle order, along the bottom of the panel. */
 static void stage_legend(cairo_t *cr, double y, double w)
 {
-	double x = VR_PAD;
+	struct vr_legend_item items[VIZ_IOEND_FINISHED + 1];
 
-	vr_font(cr, false, false, 9);
-	for (int st = VIZ_IOEND_BUILDING; st <= VIZ_IOEND_FINISHED && x < w - 20; st++) {
-		vr_colour(cr, stage_colour((enum viz_ioend_stage)st));
-		cairo_rectangle(cr, x, y - 8, 9, 9);
-		cairo_fill(cr);
-		vr_colour(cr, VIZ_C_TEXT);
-		x += 12 + vr_text(cr, x + 12, y, w - x - 12, stage_name[st]) + 10;
-	}
+	for (int st = VIZ_IOEND_BUILDING; st <= VIZ_IOEND_FINISHED; st++)
+		items[st] = (struct vr_legend_item){
+			.colour = stage_colour((enum viz_ioend_stage)st),
+			.label = vr_ioend_stage_name((enum viz_ioend_stage)st),
+		};
+	vr_legend(cr, VR_PAD, y, w - VR_PAD, items, VIZ_IOEND_FINISHED + 1);
 }
 
-/* Heads in creation order, each followed by the ioends merged into it. */
+/* An ioend by the id it is known by (a head's id, a member's into). */
+struct id_pos {
+	int64_t key;
+	size_t index;
+};
+
+static int id_pos_cmp(const void *pa, const void *pb)
+{
+	const struct id_pos *x = pa, *y = pb;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The first entry of sorted @a (n entries) whose key is @key, or n. */
+static size_t id_pos_lower(const struct id_pos *a, size_t n, int64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Heads in creation order, each followed by the ioends merged into it.
+ *
+ * A head is an ioend with into < 0; a member (into >= 0) goes under every
+ * head with that id, and stays at the top level if there is none (its
+ * head was merged itself, or the trace lacks it).  Heads and members are
+ * sorted by id once, so the whole order costs O(n log n).  The order
+ * never grows past n entries: a trace that reuses an id could otherwise
+ * place a member under two heads.
+ */
 static void chain_order(const struct viz_state *s, struct io_layout *L)
 {
-	size_t k = 0, cap = L->n;
+	struct id_pos *heads, *members;
+	size_t k = 0, cap = L->n, nh = 0, nm = 0;
 
 	L->order = malloc(L->n * sizeof(*L->order));
 	L->indented = calloc(L->n, sizeof(*L->indented));
-	if (!L->order || !L->indented) {
+	heads = malloc(L->n * sizeof(*heads));
+	members = malloc(L->n * sizeof(*members));
+	if (!L->order || !L->indented || !heads || !members) {
 		free(L->order);
 		free(L->indented);
 		L->order = NULL;
 		L->indented = NULL;
-		return;
+		goto out;
 	}
-	for (size_t i = 0; i < L->n && k < cap; i++) {
+	for (size_t i = 0; i < L->n; i++) {
 		const struct viz_ioend *e = viz_state_ioend(s, i);
-		bool head_known = false;
 
 		if (!e)
 			continue;
-		if (e->into >= 0)
-			for (size_t j = 0; j < L->n && !head_known; j++) {
-				const struct viz_ioend *hd = viz_state_ioend(s, j);
+		if (e->into < 0)
+			heads[nh++] = (struct id_pos){ (int64_t)e->id, i };
+		else
+			members[nm++] = (struct id_pos){ e->into, i };
+	}
+	qsort(heads, nh, sizeof(*heads), id_pos_cmp);
+	qsort(members, nm, sizeof(*members), id_pos_cmp);
+	for (size_t i = 0; i < L->n && k < cap; i++) {
+		const struct viz_ioend *e = viz_state_ioend(s, i);
+		size_t j;
 
-				head_known = j != i && hd && (int64_t)hd->id == e->into &&
-					     hd->into < 0;
-			}
-		if (head_known)
-			continue; /* placed under its head */
-		L->order[k++] = i;
-		if (e->into >= 0)
+		if (!e)
 			continue;
-		/* (k < cap: a trace that reuses an id must not overflow the order) */
-		for (size_t j = 0; j < L->n && k < cap; j++) {
-			const struct viz_ioend *m = viz_state_ioend(s, j);
-
-			if (j != i && m && m->into == (int64_t)e->id) {
-				L->indented[k] = true;
-				L->order[k++] = j;
-			}
+		if (e->into >= 0) {
+			j = id_pos_lower(heads, nh, e->into);
+			if (j == nh || heads[j].key != e->into)
+				L->order[k++] = i; /* no head to go under */
+			continue;          /* else placed under its head */
+		}
+		L->order[k++] = i;
+		for (j = id_pos_lower(members, nm, (int64_t)e->id);
+		     j < nm && members[j].key == (int64_t)e->id && k < cap; j++) {
+			L->indented[k] = true;
+			L->order[k++] = members[j].index;
 		}
 	}
 	L->n = k; /* (equal unless an accessor returned NULL) */
+out:
+	free(heads);
+	free(members);
 }
 
 static size_t pos_to_index(const struct io_layout *L, size_t p)
@@ -158,7 +192,7 @@ static void layout(const struct viz_view *v, double w, double h, struct io_layou
 
 	memset(L, 0, sizeof(*L));
 	L->n = viz_state_nr_ioends(s);
-	if (L->n && L->n <= MAX_CHAINED)
+	if (L->n)
 		chain_order(s, L);
 	L->note_y = y;
 	y += viz_state_lacks(s) & VIZ_LACKS_IOEND_CHAIN ? VR_NOTE_ROOM : VR_LINE + 8;
@@ -235,7 +269,7 @@ static void draw_box(const struct viz_view *v, cairo_t *cr, const struct viz_ioe
 	vr_colour(cr, VIZ_C_TEXT);
 	vr_font(cr, true, true, VR_FONT - 0.5);
 	vr_textf(cr, b->x + 9, b->y + 12, b->w - 12, "ioend %llu %s%s%s", (unsigned long long)e->id,
-		 stage_str(e->stage), *e->flags ? " " : "", e->flags);
+		 vr_ioend_stage_name(e->stage), *e->flags ? " " : "", e->flags);
 	vr_font(cr, true, false, VR_FONT - 1);
 	vr_textf(cr, b->x + 9, b->y + 25, b->w - 12, "file 0x%llx-0x%llx (%s) sectors 0x%llx-0x%llx",
 		 (unsigned long long)e->offset, (unsigned long long)(e->offset + e->size),

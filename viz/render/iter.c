@@ -39,11 +39,13 @@ struct it_layout {
 	double map_title_y; /* baseline of "extent map" */
 	struct viz_rect map;/* the extent map */
 	double map_lbl_y;   /* first baseline of the dstmap / srcmap lines */
+	uint64_t op_lo, op_hi;   /* the operation's range (op_range()) */
+	uint64_t cur_lo, cur_hi; /* this iteration's range (op_range()) */
 	uint64_t lo, hi;    /* byte range the map bar shows */
 	bool clamped;       /* hi was cut short: something runs on to ~2^63 */
 	double calls_title_y; /* baseline of the calls header */
 	double note_y;      /* top of the lack note, 0 if none */
-	double calls_top;   /* top of the call rows ("N earlier calls" first, if any) */
+	double calls_top;   /* top of the call rows ("N more calls above" first, if any) */
 	double rows_top;    /* top of the first call drawn */
 	size_t nr_calls;    /* calls in all */
 	size_t first;       /* first call shown */
@@ -66,21 +68,6 @@ static enum viz_colour_id type_colour(unsigned type)
 	default:
 		return VIZ_C_BLOCK_EMPTY;
 	}
-}
-
-/* "DELALLOC NEW|DIRTY 0x0+0x10000 addr 0x..." */
-static void map_text(const struct viz_mapping *m, char *buf, size_t len)
-{
-	char fl[96];
-
-	iomap_f_flags_str(m->flags, fl, sizeof(fl));
-	if (m->addr == UINT64_MAX)
-		snprintf(buf, len, "%s%s%s 0x%llx+0x%llx", iomap_type_name(m->type), *fl ? " " : "",
-			 fl, (unsigned long long)m->offset, (unsigned long long)m->length);
-	else
-		snprintf(buf, len, "%s%s%s 0x%llx+0x%llx addr 0x%llx", iomap_type_name(m->type),
-			 *fl ? " " : "", fl, (unsigned long long)m->offset,
-			 (unsigned long long)m->length, (unsigned long long)m->addr);
 }
 
 /*
@@ -172,14 +159,10 @@ static void layout(const struct viz_view *v, double w, double h, struct it_layou
 
 	L->lo = UINT64_MAX;
 	L->hi = 0;
-	{
-		uint64_t a, b, ca, cb;
-
-		op_range(s, &a, &b, &ca, &cb);
-		if (b > a) {
-			L->lo = a;
-			L->hi = b;
-		}
+	op_range(s, &L->op_lo, &L->op_hi, &L->cur_lo, &L->cur_hi);
+	if (L->op_hi > L->op_lo) {
+		L->lo = L->op_lo;
+		L->hi = L->op_hi;
 	}
 	if (nm) {
 		const struct viz_mapping *a = viz_state_mapping(s, 0);
@@ -240,11 +223,11 @@ static void draw_range(const struct viz_view *v, cairo_t *cr, const struct it_la
 {
 	const struct viz_iter *it = viz_state_iter(v->state);
 	const struct viz_rect *r = &L->bar;
-	uint64_t lo, hi, hi_scale, cur_lo, cur_hi, done;
+	uint64_t lo = L->op_lo, hi = L->op_hi, cur_lo = L->cur_lo, cur_hi = L->cur_hi;
+	uint64_t hi_scale, done;
 	double span, xd, xc;
 	char a[32], b[32];
 
-	op_range(v->state, &lo, &hi, &cur_lo, &cur_hi);
 	cairo_set_source_rgb(cr, 0.90, 0.90, 0.90);
 	cairo_rectangle(cr, r->x, r->y, r->w, r->h);
 	cairo_fill(cr);
@@ -305,7 +288,6 @@ static void draw_map(const struct viz_view *v, cairo_t *cr, const struct it_layo
 	const struct viz_state *s = v->state;
 	const struct viz_iter *it = viz_state_iter(s);
 	size_t nm = viz_state_nr_mappings(s);
-	uint64_t lo, hi, cur_lo, cur_hi;
 	struct viz_rect mr;
 	char buf[160];
 
@@ -322,7 +304,6 @@ static void draw_map(const struct viz_view *v, cairo_t *cr, const struct it_layo
 	vr_font(cr, true, false, 9);
 	for (size_t i = 0; i < nm; i++) {
 		const struct viz_mapping *m = viz_state_mapping(s, i);
-		char fl[96];
 
 		if (!m)
 			continue;
@@ -336,10 +317,9 @@ static void draw_map(const struct viz_view *v, cairo_t *cr, const struct it_layo
 		cairo_line_to(cr, mr.x + 0.5, mr.y + mr.h);
 		cairo_stroke(cr);
 		if (mr.w > 30) {
-			iomap_f_flags_str(m->flags, fl, sizeof(fl));
 			vr_colour(cr, VIZ_C_TEXT);
-			vr_textf(cr, mr.x + 3, mr.y + 14, mr.w - 5, "%s%s%s", iomap_type_name(m->type),
-				 *fl ? " " : "", fl);
+			vr_text(cr, mr.x + 3, mr.y + 14, mr.w - 5,
+				vr_map_str(m, false, buf, sizeof(buf)));
 		}
 	}
 	if (!nm) {
@@ -348,9 +328,8 @@ static void draw_map(const struct viz_view *v, cairo_t *cr, const struct it_layo
 		vr_text(cr, L->map.x + 4, L->map.y + 14, L->map.w - 8, "no mapping returned yet");
 	}
 	/* the operation's range, bracketed under the bar */
-	op_range(s, &lo, &hi, &cur_lo, &cur_hi);
-	if (hi > lo) {
-		double a = xof(L, &L->map, lo), b = xof(L, &L->map, hi);
+	if (L->op_hi > L->op_lo) {
+		double a = xof(L, &L->map, L->op_lo), b = xof(L, &L->map, L->op_hi);
 
 		cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
 		cairo_set_line_width(cr, 1);
@@ -393,38 +372,15 @@ static void draw_map(const struct viz_view *v, cairo_t *cr, const struct it_layo
 	vr_colour(cr, VIZ_C_TEXT);
 	vr_font(cr, true, false, VR_FONT - 0.5);
 	if (it && it->has_dstmap) {
-		map_text(&it->dstmap, buf, sizeof(buf));
-		vr_textf(cr, L->map.x, L->map_lbl_y, L->map.w, "dstmap %s", buf);
+		vr_textf(cr, L->map.x, L->map_lbl_y, L->map.w, "dstmap %s",
+			 vr_map_str(&it->dstmap, true, buf, sizeof(buf)));
 	} else {
 		vr_text(cr, L->map.x, L->map_lbl_y, L->map.w, "dstmap: none");
 	}
 	if (it && it->has_srcmap) {
-		map_text(&it->srcmap, buf, sizeof(buf));
-		vr_textf(cr, L->map.x, L->map_lbl_y + VR_LINE, L->map.w, "srcmap %s", buf);
+		vr_textf(cr, L->map.x, L->map_lbl_y + VR_LINE, L->map.w, "srcmap %s",
+			 vr_map_str(&it->srcmap, true, buf, sizeof(buf)));
 	}
-}
-
-static const char *call_name(enum viz_call_kind k)
-{
-	switch (k) {
-	case VIZ_CALL_ITER:
-		return "iomap_iter";
-	case VIZ_CALL_BEGIN:
-		return "->iomap_begin";
-	case VIZ_CALL_BEGIN_DONE:
-		return "<-iomap_begin";
-	case VIZ_CALL_END:
-		return "->iomap_end";
-	case VIZ_CALL_DSTMAP:
-		return "dstmap";
-	case VIZ_CALL_SRCMAP:
-		return "srcmap";
-	case VIZ_CALL_STALE:
-		return "STALE";
-	case VIZ_CALL_MAP_BLOCKS:
-		return "->map_blocks";
-	}
-	return "?";
 }
 
 /* The row text of one call, with its arguments as the trace gives them. */
@@ -465,15 +421,15 @@ static void call_text(const struct viz_call *c, char *buf, size_t len)
 		break;
 	case VIZ_CALL_DSTMAP:
 	case VIZ_CALL_SRCMAP:
-		map_text(&c->map, mt, sizeof(mt));
-		snprintf(buf, len, "  %s %s", call_name(c->kind), mt);
+		vr_map_str(&c->map, true, mt, sizeof(mt));
+		snprintf(buf, len, "  %s %s", vr_call_name(c->kind), mt);
 		break;
 	case VIZ_CALL_STALE:
 		snprintf(buf, len, "STALE: mapping 0x%llx+0x%llx went stale, looked up again",
 			 (unsigned long long)c->pos, (unsigned long long)c->length);
 		break;
 	case VIZ_CALL_MAP_BLOCKS:
-		map_text(&c->map, mt, sizeof(mt));
+		vr_map_str(&c->map, true, mt, sizeof(mt));
 		snprintf(buf, len, "->map_blocks(pos 0x%llx, dirty 0x%llx): %s",
 			 (unsigned long long)c->pos, (unsigned long long)c->length, mt);
 		break;
@@ -519,12 +475,10 @@ static void draw_calls(const struct viz_view *v, cairo_t *cr, const struct it_la
 		vr_note(cr, VR_PAD, L->note_y, w - 2 * VR_PAD,
 			"the kernel trace has no fs_iomap_begin/_end events: calls inferred from the mappings");
 	y = L->rows_top;
+	/* the newest calls are shown: only "above" can be left out */
+	vr_elision(cr, VR_PAD, w - 2 * VR_PAD, L->calls_top + VR_LINE - 3, 0, L->first, L->shown,
+		   L->nr_calls, "call");
 	vr_font(cr, true, false, VR_FONT - 0.5);
-	if (L->first > 0) {
-		cairo_set_source_rgb(cr, 0.35, 0.35, 0.4);
-		vr_textf(cr, VR_PAD, L->calls_top + VR_LINE - 3, w - 2 * VR_PAD,
-			 "\u2191 %zu earlier call%s", L->first, L->first == 1 ? "" : "s");
-	}
 	for (size_t k = 0; k < L->shown; k++) {
 		const struct viz_call *c = viz_state_call(s, L->first + k);
 		double ry = y + (double)k * VR_LINE;

@@ -104,44 +104,31 @@ static double wrap(cairo_t *cr, const char *text, double x, double y, double w, 
 	return y;
 }
 
+/* Every colour of the palette that means something, two per line. */
 static void draw_legend(cairo_t *cr, double x, double y, double w)
 {
-	static const struct {
-		enum viz_colour_id c;
-		const char *name;
-	} items[] = {
-		{ VIZ_C_BLOCK_EMPTY, "block empty" },
-		{ VIZ_C_BLOCK_UPTODATE, "block uptodate" },
-		{ VIZ_C_BLOCK_DIRTY, "block dirty" },
-		{ VIZ_C_WRITEBACK, "writeback / in flight" },
-		{ VIZ_C_LOCKED, "locked / held" },
-		{ VIZ_C_WAITING, "waited for" },
-		{ VIZ_C_INVERSION, "lock-order report" },
-		{ VIZ_C_HOLE, "HOLE" },
-		{ VIZ_C_DELALLOC, "DELALLOC" },
-		{ VIZ_C_MAPPED, "MAPPED" },
-		{ VIZ_C_UNWRITTEN, "UNWRITTEN" },
-		{ VIZ_C_INLINE, "INLINE" },
-		{ VIZ_C_DISK_WRITE, "disk written" },
-		{ VIZ_C_DISK_READ, "disk read" },
+	static const struct vr_legend_item items[] = {
+		{ VIZ_C_BLOCK_EMPTY, false, "block empty" },
+		{ VIZ_C_BLOCK_UPTODATE, false, "block uptodate" },
+		{ VIZ_C_BLOCK_DIRTY, false, "block dirty" },
+		{ VIZ_C_WRITEBACK, false, "writeback / in flight" },
+		{ VIZ_C_LOCKED, false, "locked / held" },
+		{ VIZ_C_WAITING, false, "waited for" },
+		{ VIZ_C_INVERSION, false, "lock-order report" },
+		{ VIZ_C_HOLE, false, "HOLE" },
+		{ VIZ_C_DELALLOC, false, "DELALLOC" },
+		{ VIZ_C_MAPPED, false, "MAPPED" },
+		{ VIZ_C_UNWRITTEN, false, "UNWRITTEN" },
+		{ VIZ_C_INLINE, false, "INLINE" },
+		{ VIZ_C_DISK_WRITE, false, "disk written" },
+		{ VIZ_C_DISK_READ, false, "disk read" },
 	};
 	const size_t n = sizeof(items) / sizeof(items[0]);
 	double colw = w / 2;
 
-	vr_font(cr, false, false, 9);
-	for (size_t i = 0; i < n; i++) {
-		double ix = x + (i % 2) * colw, iy = y + (i / 2) * 12;
-
-		vr_colour(cr, items[i].c);
-		cairo_rectangle(cr, ix, iy - 8, 9, 9);
-		cairo_fill(cr);
-		cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
-		cairo_set_line_width(cr, 0.5);
-		cairo_rectangle(cr, ix, iy - 8, 9, 9);
-		cairo_stroke(cr);
-		vr_colour(cr, VIZ_C_TEXT);
-		vr_text(cr, ix + 12, iy, colw - 14, items[i].name);
-	}
+	/* one legend of one item per grid cell, so that the columns line up */
+	for (size_t i = 0; i < n; i++)
+		vr_legend(cr, x + (i % 2) * colw, y + (i / 2) * 12, colw - 2, &items[i], 1);
 }
 
 /*

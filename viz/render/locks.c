@@ -16,11 +16,14 @@
  * Levels are lock.h's enum lock_level (upper: i_rwsem, invalidate_lock;
  * lower: the filesystem mapping lock; operation: folio lock; internal),
  * the order in which the seed's hierarchy says locks are taken, top to
- * bottom.  A class named in a report is framed in red too.  A lock's
+ * bottom.  A class named in the latest report is framed in red too (the
+ * older reports shown below it frame nothing).  A lock's
  * rectangle (viz_lock_rect()) is its square marker: VIZ_C_LOCKED when
  * held, VIZ_C_WAITING stripes when waited for.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render-internal.h"
@@ -35,7 +38,6 @@
 
 struct lk_layout {
 	double note_y;                  /* top of the header / lack note */
-	double bands_top;               /* top of the first level band */
 	int nr_levels;                  /* bands: levels 0 .. nr_levels - 1 */
 	double band_y[MAX_LEVELS];      /* top of each band */
 	double band_h[MAX_LEVELS];      /* height of each band */
@@ -43,8 +45,18 @@ struct lk_layout {
 	double reports_top;             /* top of the first report box */
 	size_t rep_first, rep_shown;    /* reports drawn (the newest) */
 	double class_w;                 /* width of one class box */
-	size_t nr_classes;              /* classes in all */
+	size_t nr_classes;              /* classes in all (0 if out of memory) */
+	size_t nr_locks;                /* locks in all (0 if out of memory) */
+	/* Computed once per layout, so that drawing and hit-testing are linear: */
+	unsigned *class_slot;           /* per class: its place among its level's classes */
+	size_t *class_first;            /* per class: first class of the same name */
+	size_t *lock_class;             /* per lock: its class (the first of that name), or NO_CLASS */
+	unsigned *lock_row;             /* per lock: its place among its class's locks */
+	size_t *class_start;            /* nr_classes + 1 offsets into by_class */
+	size_t *by_class;               /* lock indices grouped by class, each group in index order */
 };
+
+#define NO_CLASS SIZE_MAX
 
 static int clamp_level(int lvl)
 {
@@ -60,34 +72,126 @@ static const char *level_name(int lvl)
 	return lvl >= 0 && lvl < 4 ? names[lvl] : "deeper";
 }
 
-/* Locks of class @p cls. */
-static unsigned locks_of(const struct viz_state *s, const char *cls)
+/* A class by name, for looking a lock's class up. */
+struct name_pos {
+	const char *name;
+	size_t index;
+};
+
+static int name_pos_cmp(const void *pa, const void *pb)
 {
-	size_t n = viz_state_nr_locks(s);
-	unsigned k = 0;
+	const struct name_pos *x = pa, *y = pb;
+	int d = strcmp(x->name, y->name);
 
-	for (size_t i = 0; i < n; i++) {
-		const struct viz_lock *l = viz_state_lock(s, i);
-
-		if (l && strcmp(l->cls, cls) == 0)
-			k++;
-	}
-	return k;
+	if (d)
+		return d;
+	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Position of class @p c among the classes of its level. */
-static unsigned class_slot(const struct viz_state *s, size_t c)
+/* The first class called @p name in sorted @p a (n entries), or NO_CLASS. */
+static size_t find_class(const struct name_pos *a, size_t n, const char *name)
 {
-	const struct viz_lock_class *lc = viz_state_lock_class(s, c);
-	unsigned k = 0;
+	size_t lo = 0, hi = n;
 
-	for (size_t i = 0; i < c; i++) {
-		const struct viz_lock_class *o = viz_state_lock_class(s, i);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (o && lc && clamp_level(o->level) == clamp_level(lc->level))
-			k++;
+		if (strcmp(a[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return k;
+	return lo < n && strcmp(a[lo].name, name) == 0 ? a[lo].index : NO_CLASS;
+}
+
+static void layout_free(struct lk_layout *L)
+{
+	free(L->class_slot);
+	free(L->class_first);
+	free(L->lock_class);
+	free(L->lock_row);
+	free(L->class_start);
+	free(L->by_class);
+	L->class_slot = NULL;
+	L->class_first = NULL;
+	L->lock_class = NULL;
+	L->lock_row = NULL;
+	L->class_start = NULL;
+	L->by_class = NULL;
+}
+
+/*
+ * Which class each lock belongs to (by name, the first class of that name
+ * if a trace repeats one), its row in that class, each class's slot in its
+ * level, and the locks grouped by class: O((classes + locks) log classes).
+ * On allocation failure, nothing is drawn (nr_classes = nr_locks = 0).
+ */
+static void index_locks(const struct viz_state *s, struct lk_layout *L)
+{
+	size_t nc = viz_state_nr_lock_classes(s), nl = viz_state_nr_locks(s), nn = 0;
+	unsigned per_level[MAX_LEVELS] = { 0 };
+	struct name_pos *names;
+	size_t *fill;
+
+	names = malloc((nc ? nc : 1) * sizeof(*names));
+	fill = calloc(nc + 1, sizeof(*fill));
+	L->class_slot = calloc(nc ? nc : 1, sizeof(*L->class_slot));
+	L->class_first = malloc((nc ? nc : 1) * sizeof(*L->class_first));
+	L->lock_class = malloc((nl ? nl : 1) * sizeof(*L->lock_class));
+	L->lock_row = calloc(nl ? nl : 1, sizeof(*L->lock_row));
+	L->class_start = calloc(nc + 1, sizeof(*L->class_start));
+	L->by_class = malloc((nl ? nl : 1) * sizeof(*L->by_class));
+	if (!names || !fill || !L->class_slot || !L->class_first || !L->lock_class ||
+	    !L->lock_row || !L->class_start || !L->by_class) {
+		layout_free(L);
+		goto out;
+	}
+	for (size_t c = 0; c < nc; c++) {
+		const struct viz_lock_class *lc = viz_state_lock_class(s, c);
+
+		L->class_first[c] = c;
+		if (!lc)
+			continue;
+		L->class_slot[c] = per_level[clamp_level(lc->level)]++;
+		names[nn++] = (struct name_pos){ lc->name, c };
+	}
+	qsort(names, nn, sizeof(*names), name_pos_cmp);
+	for (size_t c = 0; c < nc; c++) {
+		const struct viz_lock_class *lc = viz_state_lock_class(s, c);
+
+		if (lc)
+			L->class_first[c] = find_class(names, nn, lc->name);
+	}
+	/* rows, and a count per class, then the groups (a counting sort) */
+	for (size_t i = 0; i < nl; i++) {
+		const struct viz_lock *l = viz_state_lock(s, i);
+		size_t c = l ? find_class(names, nn, l->cls) : NO_CLASS;
+
+		L->lock_class[i] = c;
+		if (c != NO_CLASS)
+			L->lock_row[i] = (unsigned)L->class_start[c + 1]++;
+	}
+	for (size_t c = 0; c < nc; c++)
+		L->class_start[c + 1] += L->class_start[c];
+	for (size_t i = 0; i < nl; i++) {
+		size_t c = L->lock_class[i];
+
+		if (c != NO_CLASS)
+			L->by_class[L->class_start[c] + fill[c]++] = i;
+	}
+	L->nr_classes = nc;
+	L->nr_locks = nl;
+out:
+	free(names);
+	free(fill);
+}
+
+/* Locks of class @p c (all the locks of its name). */
+static unsigned locks_of(const struct lk_layout *L, size_t c)
+{
+	size_t f = L->class_first[c];
+
+	return f == NO_CLASS ? 0 : (unsigned)(L->class_start[f + 1] - L->class_start[f]);
 }
 
 static void layout(const struct viz_view *v, double w, double h, struct lk_layout *L)
@@ -100,8 +204,7 @@ static void layout(const struct viz_view *v, double w, double h, struct lk_layou
 	memset(L, 0, sizeof(*L));
 	L->note_y = y;
 	y += viz_state_lacks(s) & VIZ_LACKS_LOCKS ? VR_NOTE_ROOM : VR_LINE + 8;
-	L->bands_top = y;
-	L->nr_classes = viz_state_nr_lock_classes(s);
+	index_locks(s, L);
 	for (size_t c = 0; c < L->nr_classes; c++) {
 		const struct viz_lock_class *lc = viz_state_lock_class(s, c);
 		unsigned k;
@@ -112,7 +215,7 @@ static void layout(const struct viz_view *v, double w, double h, struct lk_layou
 		lvl = clamp_level(lc->level);
 		if (lvl + 1 > L->nr_levels)
 			L->nr_levels = lvl + 1;
-		k = locks_of(s, lc->name);
+		k = locks_of(L, c);
 		if (k > maxrows[lvl])
 			maxrows[lvl] = k;
 		if (++per_level[lvl] > widest)
@@ -163,42 +266,25 @@ static void class_rect(const struct lk_layout *L, const struct viz_state *s, siz
 {
 	const struct viz_lock_class *lc = viz_state_lock_class(s, c);
 	int lvl = lc ? clamp_level(lc->level) : 0;
-	unsigned slot = class_slot(s, c);
 
-	out->x = LABEL_W + slot * L->class_w;
+	out->x = LABEL_W + L->class_slot[c] * L->class_w;
 	out->y = L->band_y[lvl];
 	out->w = L->class_w - 4;
 	out->h = L->band_h[lvl];
 }
 
-/* The chip square of lock @p i, if drawn; row is its place in its class. */
+/* The chip square of lock @p i, if drawn: row lock_row[i] of its class's box. */
 static bool chip_rect(const struct lk_layout *L, const struct viz_state *s, size_t i,
 		      struct viz_rect *out)
 {
-	const struct viz_lock *l = viz_state_lock(s, i);
-	unsigned row = 0;
+	struct viz_rect cr;
 
-	if (!l)
+	if (i >= L->nr_locks || L->lock_class[i] == NO_CLASS || L->lock_row[i] >= L->rows_cap)
 		return false;
-	for (size_t j = 0; j < i; j++) {
-		const struct viz_lock *o = viz_state_lock(s, j);
-
-		if (o && strcmp(o->cls, l->cls) == 0)
-			row++;
-	}
-	if (row >= L->rows_cap)
-		return false;
-	for (size_t c = 0; c < L->nr_classes; c++) {
-		const struct viz_lock_class *lc = viz_state_lock_class(s, c);
-		struct viz_rect cr;
-
-		if (!lc || strcmp(lc->name, l->cls) != 0)
-			continue;
-		class_rect(L, s, c, &cr);
-		*out = (struct viz_rect){ cr.x + 4, cr.y + CLASS_HEAD + row * CHIP_ROW + 1, 10, 10 };
-		return out->y + out->h <= L->reports_top;
-	}
-	return false;
+	class_rect(L, s, L->lock_class[i], &cr);
+	*out = (struct viz_rect){ cr.x + 4, cr.y + CLASS_HEAD + L->lock_row[i] * CHIP_ROW + 1, 10,
+				  10 };
+	return out->y + out->h <= L->reports_top;
 }
 
 /* Whether the class called @p name appears in report @p r's orders. */
@@ -225,7 +311,7 @@ static void draw_class(const struct viz_view *v, cairo_t *cr, const struct lk_la
 {
 	const struct viz_state *s = v->state;
 	const struct viz_lock_class *lc = viz_state_lock_class(s, c);
-	size_t nl = viz_state_nr_locks(s), nrep = viz_state_nr_inversions(s);
+	size_t nrep = viz_state_nr_inversions(s), first, end;
 	const struct viz_inversion *last = nrep ? viz_state_inversion(s, nrep - 1) : NULL;
 	unsigned drawn = 0, total;
 	struct viz_rect r;
@@ -250,13 +336,18 @@ static void draw_class(const struct viz_view *v, cairo_t *cr, const struct lk_la
 	vr_colour(cr, VIZ_C_TEXT);
 	vr_font(cr, false, true, 9.5);
 	vr_text(cr, r.x + 4, r.y + 11, r.w - 8, lc->name);
-	total = locks_of(s, lc->name);
+	total = locks_of(L, c);
 	vr_font(cr, true, false, VR_FONT - 2);
-	for (size_t i = 0; i < nl; i++) {
+	/* the locks of this name (if a trace repeats a class name, they all
+	 * belong to, and are drawn in, the first class of that name) */
+	first = L->class_first[c] == NO_CLASS ? 0 : L->class_start[L->class_first[c]];
+	end = L->class_first[c] == NO_CLASS ? 0 : L->class_start[L->class_first[c] + 1];
+	for (size_t k = first; k < end; k++) {
+		size_t i = L->by_class[k];
 		const struct viz_lock *l = viz_state_lock(s, i);
 		struct viz_rect q;
 
-		if (!l || strcmp(l->cls, lc->name) != 0 || !chip_rect(L, s, i, &q))
+		if (!l || !chip_rect(L, s, i, &q))
 			continue;
 		drawn++;
 		if (l->stage == VIZ_LOCK_HELD) {
@@ -355,27 +446,31 @@ void vr_draw_locks(const struct viz_view *v, cairo_t *cr, double w, double h)
 			draw_report(cr, rep, VR_PAD, L.reports_top + k * (REPORT_H + 4),
 				    w - 2 * VR_PAD);
 	}
+	layout_free(&L);
 }
 
 bool viz_lock_rect(const struct viz_view *v, double w, double h, size_t i, struct viz_rect *out)
 {
 	struct lk_layout L;
+	bool drawn;
 
 	if (!v || !v->state || !out || !(w > 0) || !(h > 0) || i >= viz_state_nr_locks(v->state))
 		return false;
 	layout(v, w, h, &L);
-	return chip_rect(&L, v->state, i, out);
+	drawn = chip_rect(&L, v->state, i, out);
+	layout_free(&L);
+	return drawn;
 }
 
 bool vr_hit_locks(const struct viz_view *v, double w, double h, double x, double y,
 		  struct viz_hit *out)
 {
 	const struct viz_state *s = v->state;
-	size_t nl = viz_state_nr_locks(s);
 	struct lk_layout L;
+	bool found = false;
 
 	layout(v, w, h, &L);
-	for (size_t i = 0; i < nl; i++) {
+	for (size_t i = 0; i < L.nr_locks && !found; i++) {
 		struct viz_rect q;
 
 		if (!chip_rect(&L, s, i, &q))
@@ -387,8 +482,9 @@ bool vr_hit_locks(const struct viz_view *v, double w, double h, double x, double
 		if (vr_in(&q, x, y)) {
 			out->kind = VIZ_HIT_LOCK;
 			out->index = i;
-			return true;
+			found = true;
 		}
 	}
-	return false;
+	layout_free(&L);
+	return found;
 }

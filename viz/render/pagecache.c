@@ -6,7 +6,7 @@
  *
  * One folio row, as drawn:
  *
- *     0x83:0x10  pos 0x10000  order 2  write        [LOCKED] [WB]
+ *    0x83:16 pos 0x10000 order 2, last: write      [LOCKED] [WRITEBACK]
  *    +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
  *    |  |  |  |  |  |  |  |  |  |  |  |  |  |  |  |  |   one cell per block:
  *    +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+   empty / uptodate / dirty
@@ -14,7 +14,9 @@
  * Every block cell has the same width in every row, so a folio of order 2
  * is four times as wide as one of order 0 with the same block size; when
  * the largest folio has more blocks than fit in a line, its blocks wrap
- * onto several lines.  A locked folio gets a VIZ_C_LOCKED frame and badge,
+ * onto several lines.  The label is ino:index (the index in decimal, as
+ * the kernel's folio traces print it), the byte position, the order, and
+ * what last changed the folio's blocks.  A locked folio gets a VIZ_C_LOCKED frame and badge,
  * one under writeback a VIZ_C_WRITEBACK frame and badge; frames sit
  * outside the cells so that a cell's centre always shows its state
  * colour (the tests read those pixels, viz_pagecache_block_rect()).
@@ -26,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <iomap/types.h>
 
 #include "render-internal.h"
 
@@ -274,7 +278,7 @@ static void draw_folio(const struct viz_view *v, cairo_t *cr, const struct pc_la
 		/* "why" is what last changed its blocks (folio_state), not a flag. */
 		vr_textf(cr, L->x0, ylab, xr - L->x0, "0x%llx:%llu pos 0x%llx order %u%s%s",
 			 (unsigned long long)f->ino, (unsigned long long)f->index,
-			 (unsigned long long)f->index * 4096, f->order, *f->why ? ", last: " : "",
+			 (unsigned long long)f->index << PAGE_SHIFT, f->order, *f->why ? ", last: " : "",
 			 f->why);
 	}
 
@@ -290,9 +294,9 @@ static void draw_folio(const struct viz_view *v, cairo_t *cr, const struct pc_la
 		} while (++b < nb && block_colour(s, i, f, b, bits) == col);
 		cairo_fill(cr);
 	}
+	cells_box(L, r, nb, &box);
 	if (!bits || !f->nr_blocks) {
 		/* unknown per-block state: a light hatch across the folio */
-		cells_box(L, r, nb, &box);
 		cairo_set_source_rgba(cr, 0.3, 0.3, 0.3, 0.35);
 		cairo_set_line_width(cr, 1);
 		for (double d = 0; d < box.w; d += 7) {
@@ -302,7 +306,6 @@ static void draw_folio(const struct viz_view *v, cairo_t *cr, const struct pc_la
 		}
 		cairo_stroke(cr);
 	}
-	cells_box(L, r, nb, &box);
 	if (f->flags & VIZ_FOLIO_LOCKED) {
 		vr_colour(cr, VIZ_C_LOCKED);
 		cairo_set_line_width(cr, 2);
@@ -336,24 +339,13 @@ static void draw_folio(const struct viz_view *v, cairo_t *cr, const struct pc_la
 
 static void legend(cairo_t *cr, double y, double w)
 {
-	static const struct {
-		enum viz_colour_id c;
-		const char *name;
-	} items[] = {
-		{ VIZ_C_BLOCK_EMPTY, "empty" },  { VIZ_C_BLOCK_UPTODATE, "uptodate" },
-		{ VIZ_C_BLOCK_DIRTY, "dirty" },  { VIZ_C_LOCKED, "locked" },
-		{ VIZ_C_WRITEBACK, "writeback" },
+	static const struct vr_legend_item items[] = {
+		{ VIZ_C_BLOCK_EMPTY, false, "empty" },  { VIZ_C_BLOCK_UPTODATE, false, "uptodate" },
+		{ VIZ_C_BLOCK_DIRTY, false, "dirty" },  { VIZ_C_LOCKED, false, "locked" },
+		{ VIZ_C_WRITEBACK, false, "writeback" },
 	};
-	double x = VR_PAD;
 
-	vr_font(cr, false, false, 9);
-	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]) && x < w - 20; i++) {
-		vr_colour(cr, items[i].c);
-		cairo_rectangle(cr, x, y - 8, 9, 9);
-		cairo_fill(cr);
-		vr_colour(cr, VIZ_C_TEXT);
-		x += 12 + vr_text(cr, x + 12, y, w - x - 12, items[i].name) + 10;
-	}
+	vr_legend(cr, VR_PAD, y, w - VR_PAD, items, sizeof(items) / sizeof(items[0]));
 }
 
 void vr_draw_pagecache(const struct viz_view *v, cairo_t *cr, double w, double h)

@@ -4,10 +4,13 @@
  *        text drawing with the toy Cairo API, the panel frame, and each
  *        panel's draw and hit-test entry points.
  *
- * Every panel file exports exactly two functions here, `vr_draw_PANEL()`
- * and `vr_hit_PANEL()`, and both compute their geometry with the same
- * static layout function of that file, so what is drawn and what is hit
- * can never disagree.  Nothing here keeps state between calls: a frame is
+ * render.c implements the shared helpers below (colours, text, frame,
+ * legend, elision lines, and the names the panels and the tooltips share,
+ * so that a stage or call is spelled the same everywhere).  Each panel file
+ * exports its `vr_draw_PANEL()` and `vr_hit_PANEL()` here (and some a
+ * public rectangle function of viz-render.h), all computing their geometry
+ * with the same static layout function of that file, so what is drawn and
+ * what is hit can never disagree.  Nothing here keeps state between calls: a frame is
  * a function of (view, width, height) only.
  *
  * Coordinates: every panel draws in its own space, (0, 0) at its top left,
@@ -177,6 +180,54 @@ size_t vr_window(size_t n, size_t fit, size_t focus);
  */
 void vr_elision(cairo_t *cr, double x, double maxw, double above_y, double below_y,
 		size_t first, size_t shown, size_t n, const char *noun);
+
+/** One entry of a legend drawn by vr_legend(). */
+struct vr_legend_item {
+	enum viz_colour_id colour; /**< swatch colour */
+	bool hatched;              /**< stripes of @c colour (vr_hatch()) instead of a solid swatch */
+	const char *label;         /**< text after the swatch */
+};
+/**
+ * Draw a one-line legend: a 9 x 9 swatch (solid ones thinly outlined)
+ * then its label, item after item, in the 9-point sans face; items that
+ * would start past @p x + @p w - 20 are left out.
+ * @param cr    context
+ * @param x     left
+ * @param y     baseline of the labels (swatches sit on it)
+ * @param w     width the legend may take
+ * @param items entries
+ * @param n     number of @p items
+ * @return the x after the last item drawn
+ */
+double vr_legend(cairo_t *cr, double x, double y, double w, const struct vr_legend_item *items,
+		 size_t n);
+
+/**
+ * An ioend's stage as the panel and the tooltips spell it: "building",
+ * "submitted", "completed", "merged", "finished".
+ * @param st stage
+ * @return the name, "?" if out of range
+ */
+const char *vr_ioend_stage_name(enum viz_ioend_stage st);
+/**
+ * A call kind as the panel and the tooltips spell it: "iomap_iter",
+ * "->iomap_begin", "->iomap_begin returned", "->iomap_end", "dstmap",
+ * "srcmap", "STALE re-lookup", "->map_blocks".
+ * @param k kind
+ * @return the name, "?" if out of range
+ */
+const char *vr_call_name(enum viz_call_kind k);
+/**
+ * A mapping as the trace spells it: its type, then its IOMAP_F_* flags if
+ * any ("DELALLOC NEW|DIRTY"); with @p with_range, then " 0xOFF+0xLEN" and
+ * " addr 0xADDR" unless the address is IOMAP_NULL_ADDR.
+ * @param m          mapping
+ * @param with_range add offset, length and address
+ * @param buf        output
+ * @param len        size of @p buf
+ * @return @p buf
+ */
+const char *vr_map_str(const struct viz_mapping *m, bool with_range, char *buf, size_t len);
 
 /** @name Panels (one file each)
  * Draw functions fill (0, 0, w, h); hit functions answer for a point in

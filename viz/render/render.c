@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <iomap/iomap.h>
+
 #include "render-internal.h"
 
 const char *const viz_panel_names[VIZ_NR_PANELS] = {
@@ -307,6 +309,92 @@ void vr_elision(cairo_t *cr, double x, double maxw, double above_y, double below
 			 below == 1 ? "" : "s");
 	else if (below)
 		vr_textf(cr, x, below_y, maxw, "\u2193 %zu more below", below);
+}
+
+double vr_legend(cairo_t *cr, double x, double y, double w, const struct vr_legend_item *items,
+		 size_t n)
+{
+	double right = x + w;
+
+	vr_font(cr, false, false, 9);
+	for (size_t i = 0; i < n && x < right - 20; i++) {
+		if (items[i].hatched) {
+			vr_hatch(cr, x, y - 8, 9, 9, items[i].colour);
+		} else {
+			vr_colour(cr, items[i].colour);
+			cairo_rectangle(cr, x, y - 8, 9, 9);
+			cairo_fill(cr);
+			/* a thin outline, so that pale swatches (HOLE) show */
+			cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+			cairo_set_line_width(cr, 0.5);
+			cairo_rectangle(cr, x, y - 8, 9, 9);
+			cairo_stroke(cr);
+		}
+		vr_colour(cr, VIZ_C_TEXT);
+		x += 12 + vr_text(cr, x + 12, y, right - x - 12, items[i].label) + 10;
+	}
+	return x;
+}
+
+const char *vr_ioend_stage_name(enum viz_ioend_stage st)
+{
+	switch (st) {
+	case VIZ_IOEND_BUILDING:
+		return "building";
+	case VIZ_IOEND_SUBMITTED:
+		return "submitted";
+	case VIZ_IOEND_COMPLETED:
+		return "completed";
+	case VIZ_IOEND_MERGED:
+		return "merged";
+	case VIZ_IOEND_FINISHED:
+		return "finished";
+	}
+	return "?";
+}
+
+const char *vr_call_name(enum viz_call_kind k)
+{
+	switch (k) {
+	case VIZ_CALL_ITER:
+		return "iomap_iter";
+	case VIZ_CALL_BEGIN:
+		return "->iomap_begin";
+	case VIZ_CALL_BEGIN_DONE:
+		return "->iomap_begin returned";
+	case VIZ_CALL_END:
+		return "->iomap_end";
+	case VIZ_CALL_DSTMAP:
+		return "dstmap";
+	case VIZ_CALL_SRCMAP:
+		return "srcmap";
+	case VIZ_CALL_STALE:
+		return "STALE re-lookup";
+	case VIZ_CALL_MAP_BLOCKS:
+		return "->map_blocks";
+	}
+	return "?";
+}
+
+const char *vr_map_str(const struct viz_mapping *m, bool with_range, char *buf, size_t len)
+{
+	char fl[96];
+	int n;
+
+	if (!len)
+		return buf;
+	iomap_f_flags_str(m->flags, fl, sizeof(fl));
+	n = snprintf(buf, len, "%s%s%s", iomap_type_name(m->type), *fl ? " " : "", fl);
+	if (!with_range || n < 0 || (size_t)n >= len)
+		return buf;
+	if (m->addr == UINT64_MAX)
+		snprintf(buf + n, len - (size_t)n, " 0x%llx+0x%llx", (unsigned long long)m->offset,
+			 (unsigned long long)m->length);
+	else
+		snprintf(buf + n, len - (size_t)n, " 0x%llx+0x%llx addr 0x%llx",
+			 (unsigned long long)m->offset, (unsigned long long)m->length,
+			 (unsigned long long)m->addr);
+	return buf;
 }
 
 /* A view that cannot be drawn: say why rather than crash. */

@@ -210,6 +210,34 @@ int viz_export(enum viz_panel p, const struct viz_view *v, const char *path, int
 	       char *err, size_t errlen);
 
 /**
+ * Export two views of one panel side by side (compare mode), or one view
+ * when @p b is NULL (then exactly viz_export()).  Each view is drawn
+ * @p w x @p h, @p a on the left, @p b on the right, with a rule between:
+ * the image is 2 @p w wide.  Same file kinds, checks and failure handling
+ * as viz_export(); a file that failed half way is removed.
+ * @param p      panel
+ * @param a      left view (the only one when @p b is NULL)
+ * @param b      right view, or NULL
+ * @param path   output file (.png, .svg or .pdf)
+ * @param w      width of each view (pixels for PNG, points otherwise);
+ *               at most 8192 when @p b is given
+ * @param h      height
+ * @param err    message on failure
+ * @param errlen size of @p err
+ * @return 0, -EINVAL (bad extension, size, panel or view), or -EIO
+ */
+int viz_export_pair(enum viz_panel p, const struct viz_view *a, const struct viz_view *b,
+		    const char *path, int w, int h, char *err, size_t errlen);
+
+/**
+ * The kind of file an export to @p path makes, from its extension
+ * (case-insensitive), so that callers can reject a name before drawing.
+ * @param path file name, may be NULL
+ * @return 0 for .png, 1 for .svg, 2 for .pdf, -1 for anything else
+ */
+int viz_export_kind(const char *path);
+
+/**
  * Export steps [@p from, @p to] of a model as a multi-page PDF, one page
  * per step (lecture slides).  The model is left at @p to.
  * @param m      model (seeked page by page)
@@ -222,7 +250,9 @@ int viz_export(enum viz_panel p, const struct viz_view *v, const char *path, int
  * @param h      page height in points
  * @param err    message on failure
  * @param errlen size of @p err
- * @return number of pages, or -errno
+ * @return number of pages, or -errno (-EINVAL for bad arguments, -EIO if
+ *         the file cannot be written, the model's error if a step cannot
+ *         be reached; no file is left behind on failure)
  */
 int viz_export_pdf_steps(struct viz_model *m, enum viz_panel p, const struct viz_view *tmpl,
 			 const char *path, size_t from, size_t to, int w, int h, char *err,

@@ -553,6 +553,23 @@ START_TEST(vizr_3_1_export_kinds)
 				 -EIO);
 		ck_assert_msg(strstr(err, path) != NULL, "message '%s' does not name the path", err);
 	}
+	/* Side by side: each view keeps its size, the image is twice as wide;
+	 * the pair goes through the same checks (size, extension, a state). */
+	snprintf(path, sizeof(path), "%s/pair.png", dir);
+	ck_assert_int_eq(viz_export_pair(VIZ_PANEL_ALL, &v, &v, path, 640, 400, err, sizeof(err)),
+			 0);
+	buf = slurp(path, &len);
+	ck_assert_uint_gt(len, 24);
+	ck_assert_uint_eq(be32((unsigned char *)buf + 16), 1280);
+	ck_assert_uint_eq(be32((unsigned char *)buf + 20), 400);
+	free(buf);
+	unlink(path);
+	ck_assert_int_eq(viz_export_pair(VIZ_PANEL_ALL, &v, &v, path, 9000, 400, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	ck_assert_int_eq(viz_export_kind("a/b.pdf"), 2);
+	ck_assert_int_eq(viz_export_kind("x.png/y"), -1);
+
 	ck_assert_int_eq(rmdir(dir), 0);
 	viz_model_free(m);
 	viz_store_free(st);
