@@ -61,20 +61,18 @@ static void quit_activated(GSimpleAction *action, GVariant *param, gpointer data
 	g_application_quit(G_APPLICATION(data));
 }
 
-/* Where the window stood when the timer quit it, for scripts and tests. */
-static void say_where(struct app_ctx *ctx)
-{
-	printf("quit at: %s\n", viz_window_status(ctx->win));
-	fflush(stdout);
-}
-
-static gboolean screenshot_then_quit(gpointer data)
+/*
+ * The --quit-after / --screenshot timer: say where the window stood (for
+ * scripts and tests), save the screenshot if one was asked for, and quit.
+ */
+static gboolean timer_quit(gpointer data)
 {
 	struct app_ctx *ctx = data;
 	char err[512];
 
-	say_where(ctx);
-	if (ctx->win) {
+	printf("quit at: %s\n", viz_window_status(ctx->win));
+	fflush(stdout);
+	if (ctx->opt->screenshot) {
 		if (viz_window_save_png(ctx->win, ctx->opt->screenshot, err, sizeof(err)) < 0) {
 			fprintf(stderr, "iomap-viz: %s\n", err);
 			ctx->status = 1;
@@ -83,15 +81,6 @@ static gboolean screenshot_then_quit(gpointer data)
 			fflush(stdout);
 		}
 	}
-	g_application_quit(G_APPLICATION(gtk_window_get_application(GTK_WINDOW(ctx->win))));
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean quit_now(gpointer data)
-{
-	struct app_ctx *ctx = data;
-
-	say_where(ctx);
 	g_application_quit(G_APPLICATION(gtk_window_get_application(GTK_WINDOW(ctx->win))));
 	return G_SOURCE_REMOVE;
 }
@@ -132,11 +121,10 @@ static void on_activate(GApplication *app, gpointer data)
 		printf("do %s -> %s\n", ctx->opt->script[i], msg);
 	}
 	fflush(stdout);
+	/* A screenshot waits 1500 ms for the window to draw unless told otherwise. */
 	ms = ctx->opt->quit_after_ms;
-	if (ctx->opt->screenshot)
-		g_timeout_add(ms >= 0 ? (guint)ms : 1500, screenshot_then_quit, ctx);
-	else if (ms >= 0)
-		g_timeout_add((guint)ms, quit_now, ctx);
+	if (ctx->opt->screenshot || ms >= 0)
+		g_timeout_add(ms >= 0 ? (guint)ms : 1500, timer_quit, ctx);
 }
 
 int viz_app_run(const struct viz_options *opt, struct viz_doc *a, struct viz_doc *b)

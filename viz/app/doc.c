@@ -4,7 +4,9 @@
  *
  * How to use: open one with viz_doc_open_scenario(), viz_doc_open_file() or
  * viz_doc_open_session(); read its current step through viz_doc_view(); move
- * it with viz_model_seek(d->model, ...); free it with viz_doc_free().
+ * it with viz_model_seek(d->model, ...); in compare mode mark the first
+ * divergent event of two with viz_doc_mark_divergence(); free it with
+ * viz_doc_free().
  *
  * Never free d->store while d->model or d->session exists: both point into
  * it (viz_doc_free() frees them in the right order).
@@ -17,18 +19,23 @@
 
 #include "viz-app.h"
 
-static struct viz_doc *doc_alloc(enum viz_source src)
+/*
+ * A document around @st, which it now owns (on failure @st is freed too,
+ * so the caller never has to).
+ */
+static struct viz_doc *doc_alloc(struct viz_store *st)
 {
-	struct viz_doc *d = calloc(1, sizeof(*d));
+	struct viz_doc *d;
 
-	if (!d)
+	if (!st)
 		return NULL;
-	d->divergence = SIZE_MAX;
-	d->store = viz_store_new(src);
-	if (!d->store) {
-		free(d);
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		viz_store_free(st);
 		return NULL;
 	}
+	d->divergence = SIZE_MAX;
+	d->store = st;
 	return d;
 }
 
@@ -50,11 +57,6 @@ static int doc_finish(struct viz_doc *d, struct viz_doc **out, char *err, size_t
 	return 0;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 int viz_doc_open_scenario(const char *name, struct viz_doc **out, char *err, size_t errlen)
 {
 	const struct viz_scenario *sc = viz_scenario_find(name);
@@ -66,7 +68,7 @@ int viz_doc_open_scenario(const char *name, struct viz_doc **out, char *err, siz
 		snprintf(err, errlen, "unknown scenario '%s' (see --list-scenarios)", name);
 		return -ENOENT;
 	}
-	d = doc_alloc(VIZ_SRC_REFERENCE);
+	d = doc_alloc(viz_store_new(VIZ_SRC_REFERENCE));
 	if (!d) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -94,20 +96,19 @@ fail:
 
 int viz_doc_open_file(const char *path, struct viz_doc **out, char *err, size_t errlen)
 {
-	struct viz_doc *d = calloc(1, sizeof(*d));
+	struct viz_store *st = NULL;
+	struct viz_doc *d;
 	const char *base;
 	int ret;
 
 	*out = NULL;
+	ret = viz_store_load_file(path, &st, err, errlen);
+	if (ret < 0)
+		return ret;
+	d = doc_alloc(st);
 	if (!d) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
-	}
-	d->divergence = SIZE_MAX;
-	ret = viz_store_load_file(path, &d->store, err, errlen);
-	if (ret < 0) {
-		free(d);
-		return ret;
 	}
 	/* Title: the last two path components, e.g. 08-reflink-unshare/trace.raw. */
 	base = path + strlen(path);
@@ -129,7 +130,7 @@ int viz_doc_open_file(const char *path, struct viz_doc **out, char *err, size_t 
 			"iterator panel is driven by the kernel's own events while the page cache, "
 			"ioend, lock and disk panels say what the trace cannot show.");
 	else
-		d->explanation = dup_or_null(
+		d->explanation = strdup(
 			"A reference recording: every event of the reference, so every panel can "
 			"be driven from it.");
 	return doc_finish(d, out, err, errlen);
@@ -137,7 +138,7 @@ int viz_doc_open_file(const char *path, struct viz_doc **out, char *err, size_t 
 
 int viz_doc_open_session(struct viz_doc **out, char *err, size_t errlen)
 {
-	struct viz_doc *d = doc_alloc(VIZ_SRC_REFERENCE);
+	struct viz_doc *d = doc_alloc(viz_store_new(VIZ_SRC_REFERENCE));
 
 	*out = NULL;
 	if (!d) {
@@ -158,16 +159,42 @@ int viz_doc_open_session(struct viz_doc **out, char *err, size_t errlen)
 
 int viz_doc_run_command(struct viz_doc *d, const char *line, char **out)
 {
-	int ret, sret;
-
 	if (out)
 		*out = NULL;
 	if (!d->session)
 		return -EINVAL;
-	ret = viz_session_run(d->session, line, out);
-	/* The model sees the appended events at its next seek. */
-	sret = viz_model_seek(d->model, viz_model_nr_steps(d->model));
-	return sret < 0 ? sret : ret;
+	/*
+	 * No seek here: the model reads the grown store at its next seek, and
+	 * the caller knows where it wants to stand (the window: just after
+	 * the command's op_begin, to play it).
+	 */
+	return viz_session_run(d->session, line, out);
+}
+
+int viz_doc_mark_divergence(struct viz_doc *a, struct viz_doc *b, struct viz_divergence *dv)
+{
+	struct viz_divergence none = { 0 };
+	int ret;
+
+	a->divergence = SIZE_MAX;
+	if (b)
+		b->divergence = SIZE_MAX;
+	if (!dv)
+		dv = &none;
+	memset(dv, 0, sizeof(*dv));
+	if (!b)
+		return 0;
+	ret = viz_store_diverge(a->store, b->store, dv);
+	if (ret < 0 || !dv->diverged)
+		return ret;
+	/*
+	 * One run is a prefix of the other: the one that ran out has no
+	 * divergent event (its a_index / b_index is its count, past its last
+	 * event); mark only where the longer one goes on.
+	 */
+	a->divergence = dv->a_ended ? SIZE_MAX : dv->a_index;
+	b->divergence = dv->b_ended ? SIZE_MAX : dv->b_index;
+	return 0;
 }
 
 void viz_doc_view(const struct viz_doc *d, struct viz_view *v)

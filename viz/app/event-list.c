@@ -9,8 +9,13 @@
  * view.
  *
  * The list remembers how many events it last announced (n): when a live
- * command appends events, viz_event_list_reset() emits
- * items-changed(n, 0, new - n) so the view keeps its place.
+ * command appends events, viz_event_list_grew() emits
+ * items-changed(n, 0, new - n) so the view keeps its place.  A list shows
+ * one store for its whole life: a new document gets a new list.
+ *
+ * A row's text never changes, but its highlighting does (the divergent
+ * event of compare mode): viz_event_list_rebind() replaces one item with
+ * a fresh one, so a row already on screen is bound again.
  */
 #include "viz-app-gtk.h"
 
@@ -107,18 +112,22 @@ GListModel *viz_event_list_new(const struct viz_store *st)
 	return G_LIST_MODEL(self);
 }
 
-void viz_event_list_reset(GListModel *list, const struct viz_store *st)
+void viz_event_list_grew(GListModel *list)
 {
 	VizEventList *self = VIZ_EVENT_LIST(list);
-	guint old = self->n, now = clamp_count(st);
+	guint old = self->n, now = clamp_count(self->store);
 
-	if (st == self->store && now >= old) {
+	/* A store only grows (events are appended, never taken back). */
+	if (now > old) {
 		self->n = now;
-		if (now > old)
-			g_list_model_items_changed(list, old, 0, now - old);
-		return;
+		g_list_model_items_changed(list, old, 0, now - old);
 	}
-	self->store = st;
-	self->n = now;
-	g_list_model_items_changed(list, 0, old, now);
+}
+
+void viz_event_list_rebind(GListModel *list, size_t index)
+{
+	VizEventList *self = VIZ_EVENT_LIST(list);
+
+	if (index < self->n)
+		g_list_model_items_changed(list, (guint)index, 1, 1);
 }

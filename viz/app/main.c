@@ -19,11 +19,11 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
@@ -102,10 +102,17 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Say what is wrong with the command line; returns VIZ_EXIT_USAGE. */
+static int usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fputs("iomap-viz: ", stderr);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputs("\nTry 'iomap-viz --help'.\n", stderr);
 	return VIZ_EXIT_USAGE;
 }
@@ -150,12 +157,8 @@ static bool parse_size(const char *s, int *w, int *h)
 	return true;
 }
 
-static bool has_ext(const char *path, const char *ext)
-{
-	const char *dot = strrchr(path, '.');
-
-	return dot && !strcasecmp(dot, ext);
-}
+/* What viz_export_kind() returns for each kind of file. */
+enum { KIND_PNG = 0, KIND_SVG = 1, KIND_PDF = 2 };
 
 static bool have_display(void)
 {
@@ -244,7 +247,8 @@ static int parse_args(int argc, char **argv, struct viz_options *o, bool *list)
 				if (comma)
 					*comma = '\0';
 				if (o->nr_script == VIZ_MAX_SCRIPT)
-					return usage_error("too many --do items (at most %s)", "64");
+					return usage_error("too many --do items (at most %d)",
+							   VIZ_MAX_SCRIPT);
 				if (*item)
 					o->script[o->nr_script++] = item;
 				item = comma ? comma + 1 : NULL;
@@ -263,28 +267,27 @@ static int parse_args(int argc, char **argv, struct viz_options *o, bool *list)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->scenario && o->open)
-		return usage_error("%s", "--scenario and --open exclude each other");
+		return usage_error("--scenario and --open exclude each other");
 	if (o->export_path && o->export_steps)
-		return usage_error("%s", "--export and --export-steps exclude each other");
-	if (o->export_steps && !has_ext(o->export_steps, ".pdf"))
+		return usage_error("--export and --export-steps exclude each other");
+	if (o->export_steps && viz_export_kind(o->export_steps) != KIND_PDF)
 		return usage_error("--export-steps writes a PDF: '%s' does not end in .pdf",
 				   o->export_steps);
-	if (o->export_path && !has_ext(o->export_path, ".png") &&
-	    !has_ext(o->export_path, ".svg") && !has_ext(o->export_path, ".pdf"))
+	if (o->export_path && viz_export_kind(o->export_path) < 0)
 		return usage_error("--export: '%s' does not end in .png, .svg or .pdf",
 				   o->export_path);
 	if ((o->has_from || o->has_to) && !o->export_steps)
-		return usage_error("%s", "--from and --to go with --export-steps");
+		return usage_error("--from and --to go with --export-steps");
 	if (o->export_steps && o->compare)
-		return usage_error("%s", "--export-steps exports one document, not --compare");
-	if (o->screenshot && !has_ext(o->screenshot, ".png"))
+		return usage_error("--export-steps exports one document, not --compare");
+	if (o->screenshot && viz_export_kind(o->screenshot) != KIND_PNG)
 		return usage_error("--screenshot saves a PNG: '%s' does not end in .png",
 				   o->screenshot);
 	if (o->nr_script && (o->export_path || o->export_steps))
-		return usage_error("%s", "--do drives the window; --export does not open it");
+		return usage_error("--do drives the window; --export does not open it");
 	if ((o->screenshot || o->quit_after_ms >= 0) && (o->export_path || o->export_steps))
-		return usage_error("%s", "--screenshot / --quit-after open the window; "
-					 "--export does not");
+		return usage_error("--screenshot / --quit-after open the window; "
+				   "--export does not");
 	return -1;
 }
 
@@ -338,29 +341,24 @@ static int mark_divergence(struct viz_doc *a, struct viz_doc *b, bool say)
 {
 	struct viz_divergence dv;
 
-	if (viz_store_diverge(a->store, b->store, &dv) < 0) {
+	if (viz_doc_mark_divergence(a, b, &dv) < 0) {
 		fprintf(stderr, "iomap-viz: out of memory\n");
 		return 1;
 	}
+	if (!say)
+		return 0;
 	if (dv.diverged && (dv.a_ended || dv.b_ended)) {
-		/* One is a prefix of the other: mark where the longer one goes on. */
-		a->divergence = dv.a_ended ? SIZE_MAX : dv.a_index;
-		b->divergence = dv.b_ended ? SIZE_MAX : dv.b_index;
-		if (say)
-			printf("the %s ends after %zu matching kernel-visible events; the %s goes "
-			       "on with #%zu %s\n",
-			       dv.a_ended ? "first" : "second", dv.nr_same,
-			       dv.a_ended ? "second" : "first", dv.a_ended ? dv.b_index : dv.a_index,
-			       viz_store_name(dv.a_ended ? b->store : a->store,
-					      dv.a_ended ? dv.b_index : dv.a_index));
+		const struct viz_doc *longer = dv.a_ended ? b : a;
+
+		printf("the %s ends after %zu matching kernel-visible events; the %s goes "
+		       "on with #%zu %s\n",
+		       dv.a_ended ? "first" : "second", dv.nr_same, dv.a_ended ? "second" : "first",
+		       longer->divergence, viz_store_name(longer->store, longer->divergence));
 	} else if (dv.diverged) {
-		a->divergence = dv.a_index;
-		b->divergence = dv.b_index;
-		if (say)
-			printf("first divergent event: #%zu of the first, #%zu of the second "
-			       "(after %zu matching kernel-visible events)\n",
-			       dv.a_index, dv.b_index, dv.nr_same);
-	} else if (say) {
+		printf("first divergent event: #%zu of the first, #%zu of the second "
+		       "(after %zu matching kernel-visible events)\n",
+		       dv.a_index, dv.b_index, dv.nr_same);
+	} else {
 		printf("no divergence: %zu kernel-visible events match\n", dv.nr_same);
 	}
 	return 0;
@@ -395,8 +393,8 @@ static int export_headless(const struct viz_options *o, struct viz_doc *a, struc
 	}
 	if (b)
 		viz_doc_view(b, &vb);
-	ret = viz_app_export(o->panel, &va, b ? &vb : NULL, o->export_path, o->width, o->height,
-			     err, sizeof(err));
+	ret = viz_export_pair(o->panel, &va, b ? &vb : NULL, o->export_path, o->width, o->height,
+			      err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "iomap-viz: %s\n", err[0] ? err : strerror(-ret));
 		return 1;

@@ -26,12 +26,22 @@
 GListModel *viz_event_list_new(const struct viz_store *st);
 
 /**
- * Tell the list that its store grew or was replaced by @p st (a live
- * command appended events, a new scenario ran): emits items-changed.
+ * Tell the list that its store grew (a live command appended events):
+ * emits items-changed for the new events only, so the rows on screen and
+ * the selection stay.  A different store needs a new list.
  * @param list a list from viz_event_list_new()
- * @param st   the store it should show now
  */
-void viz_event_list_reset(GListModel *list, const struct viz_store *st);
+void viz_event_list_grew(GListModel *list);
+
+/**
+ * Have the row of event @p index bound again if it is on screen (its
+ * highlighting changed, e.g. it became the divergent event): emits
+ * items-changed(@p index, 1, 1).  A selection on that row is lost; the
+ * caller selects it again.
+ * @param list  a list from viz_event_list_new()
+ * @param index the event (nothing happens past the end of the list)
+ */
+void viz_event_list_rebind(GListModel *list, size_t index);
 
 /**
  * The event index an item of a viz_event_list_new() list stands for.
@@ -45,7 +55,9 @@ size_t viz_event_row_index(gpointer item);
  * in compare mode).  The window owns the documents and frees them when it
  * is destroyed.
  * @param app the application
- * @param opt the command line (step, panel, size, screenshot, quit-after)
+ * @param opt the command line; the window reads --panel and --size (app.c
+ *            reads --screenshot, --quit-after and --do; main.c has already
+ *            put the documents at --step)
  * @param a   the document
  * @param b   the document to compare with, or NULL
  * @return the window (already presented)

@@ -5,7 +5,7 @@
  *
  * The program is two programs sharing one model:
  *
- *   - **Headless** (main.c, doc.c, export.c): `--list-scenarios`,
+ *   - **Headless** (main.c, doc.c): `--list-scenarios`,
  *     `--export`, `--export-steps`, and the "no display" fallback.  These
  *     paths never call into GTK, so they work with no DISPLAY, over ssh, in
  *     CI, and under AddressSanitizer.
@@ -82,8 +82,10 @@ int viz_doc_open_file(const char *path, struct viz_doc **out, char *err, size_t 
 int viz_doc_open_session(struct viz_doc **out, char *err, size_t errlen);
 
 /**
- * Run one xfs_io command line in the document's live session and move the
- * model to the new last step.
+ * Run one xfs_io command line in the document's live session, appending
+ * its events to the store.  The model does not move: it still stands where
+ * it stood, and viz_model_nr_steps() already counts the new events, so the
+ * caller seeks to wherever it wants to show them from.
  * @pre @p d was made by viz_doc_open_session()
  * @param d    the document
  * @param line the command, e.g. "pwrite 0 8k"
@@ -91,6 +93,21 @@ int viz_doc_open_session(struct viz_doc **out, char *err, size_t errlen);
  * @return the command's status (0 or -errno), -EINVAL if @p d has no session
  */
 int viz_doc_run_command(struct viz_doc *d, const char *line, char **out);
+
+/**
+ * Find the first divergent event of two documents (viz_store_diverge())
+ * and mark it in both: @c divergence is the index of that event in each.
+ * When one run is a prefix of the other, the one that ran out has no
+ * divergent event (SIZE_MAX) and the other is marked where it goes on.
+ * With no divergence, or with @p b NULL (compare mode closed), both are
+ * SIZE_MAX.
+ * @param a  the first document (left pane)
+ * @param b  the second document (right pane), or NULL
+ * @param dv the comparison, for a caller that reports it (may be NULL;
+ *           all zero when @p b is NULL)
+ * @return 0, or -ENOMEM (then neither document is marked)
+ */
+int viz_doc_mark_divergence(struct viz_doc *a, struct viz_doc *b, struct viz_divergence *dv);
 
 /**
  * Fill a view of the document's current step for the renderers.
@@ -104,7 +121,7 @@ void viz_doc_free(struct viz_doc *d);
 /** @} */
 
 /* ------------------------------------------------------------------------ */
-/** @name Options and exports
+/** @name Options
  * @{ */
 
 /** Exit status for a bad command line (as getopt-based tools use). */
@@ -134,23 +151,6 @@ struct viz_options {
 	const char *script[VIZ_MAX_SCRIPT]; /**< --do items, in order (window actions or "type:LINE") */
 	size_t nr_script;          /**< number of --do items */
 };
-
-/**
- * Export a view, or two views side by side (compare mode), to a PNG, SVG or
- * PDF chosen by the file's extension.  When @p b is not NULL the two views
- * stand side by side, each @p w wide: the image is 2 * @p w wide.
- * @param p      panel (VIZ_PANEL_ALL for the whole view)
- * @param a      the view (left)
- * @param b      the second view (right), or NULL
- * @param path   output file
- * @param w      width of one view (pixels for PNG, points otherwise)
- * @param h      height
- * @param err    message on failure
- * @param errlen size of @p err
- * @return 0, -EINVAL (unknown extension), -EIO
- */
-int viz_app_export(enum viz_panel p, const struct viz_view *a, const struct viz_view *b,
-		   const char *path, int w, int h, char *err, size_t errlen);
 /** @} */
 
 /* ------------------------------------------------------------------------ */
@@ -159,8 +159,11 @@ int viz_app_export(enum viz_panel p, const struct viz_view *a, const struct viz_
 
 /**
  * Run the GTK application with documents already opened by the command
- * line (the window takes ownership of them).
- * @param opt the options (--step, --panel, --size, --screenshot, --quit-after)
+ * line (the window takes ownership of them).  They already stand at
+ * --step, and in compare mode their divergence is already marked
+ * (viz_doc_mark_divergence()).
+ * @param opt the options the window and the application read: --panel,
+ *            --size, --screenshot, --quit-after and --do
  * @param a   the document to show (owned by the window from now on)
  * @param b   the document to compare it with, or NULL (owned likewise)
  * @return the process exit status

@@ -31,8 +31,18 @@
  * view.flash = 1 - age / 300 ms, driven by a tick callback that removes
  * itself when every pane's flash has decayed.
  *
- * Ownership: the window owns its documents (freed on destroy); the list
- * view owns its selection model, which owns the event list.
+ * Compare mode marks the first divergent event in both documents
+ * (viz_doc_mark_divergence()); mark_divergence() runs it again whenever a
+ * pane's document changes and has the rows whose red changed bound again.
+ *
+ * Playing moves the active pane a few steps every PLAY_TICK_MS and stops
+ * at a breakpoint (an event name).  Finding the next one scans the store,
+ * so the answer is kept (struct break_cache) for as long as it holds.
+ *
+ * Ownership: the window owns its documents (freed when the window is
+ * finalized); the list view owns its selection model, which owns the event
+ * list.  With --panel other than events a pane has no event list at all
+ * (list_view, sel and events are NULL).
  */
 #include <errno.h>
 #include <math.h>
@@ -44,7 +54,14 @@
 
 #define FLASH_US (300 * 1000)
 #define PLAY_TICK_MS 30
-#define MAX_BREAKS 64
+
+/*
+ * Most breakpoints at once.  viz_model_next_break() looks for at most 16
+ * event names (the ids[16] of viz/model/model.c, which has no public
+ * constant for it); a 17th name would be silently ignored there, so the
+ * window refuses it and says why.
+ */
+#define MAX_BREAKS 16
 
 /* Most pages the window's "Slides" writes at once. */
 #define SLIDES_MAX 500
@@ -65,17 +82,28 @@ struct pane {
 	GtkWidget *root;
 	GtkWidget *title;
 	GtkWidget *scale;
-	GtkWidget *list_view;
-	GListModel *events;      /* owned by sel */
-	GtkSingleSelection *sel; /* owned by list_view */
+	GtkWidget *list_view;    /* NULL when the events panel is not shown */
+	GListModel *events;      /* owned by sel; NULL without list_view */
+	GtkSingleSelection *sel; /* owned by list_view; NULL without it */
 	struct area areas[VIZ_NR_PANELS];
 	gint64 flash_t0;
 	int syncing;
 };
 
+/*
+ * play_tick's next breakpoint: from step @from of pane @pane, whose store
+ * had @n events, viz_model_next_break() answered @at.  The answer holds for
+ * every step in [from, at) while the pane, its size and the breakpoints
+ * stay the same (see next_break_cached()).
+ */
+struct break_cache {
+	bool valid;
+	int pane;
+	size_t from, at, n;
+};
+
 struct vwin {
 	GtkWidget *window;
-	GtkApplication *app;
 	struct viz_options opt;
 	struct pane panes[2];
 	int nr_panes;
@@ -87,13 +115,14 @@ struct vwin {
 	GtkWidget *play_button;
 	GtkWidget *speed;
 	GtkWidget *breaks_box;
-	GtkWidget *breaks_entry;
+	GtkWidget *breaks_note;  /* "3 of at most 16 set" in the breakpoints popover */
 	GtkWidget *cmd_entry;
 	GtkTextBuffer *cmd_out;
 	GtkWidget *cmd_view;
 	GtkWidget *status;
 	char *breaks[MAX_BREAKS];
 	size_t nr_breaks;
+	struct break_cache brk;
 	guint play_source;
 	gint64 play_last;
 	double play_accum;
@@ -363,9 +392,10 @@ static void pane_sync_widgets(struct pane *p)
 
 	p->syncing++;
 	gtk_adjustment_configure(adj, (double)step, 0, (double)n, 1, 10, 0);
-	if (step == 0) {
+	/* A pane shown with --panel other than events has no list (p->sel NULL). */
+	if (p->sel && step == 0) {
 		gtk_single_selection_set_selected(p->sel, GTK_INVALID_LIST_POSITION);
-	} else if (step - 1 < g_list_model_get_n_items(p->events)) {
+	} else if (p->sel && step - 1 < g_list_model_get_n_items(p->events)) {
 		gtk_single_selection_set_selected(p->sel, (guint)(step - 1));
 		gtk_widget_activate_action(p->list_view, "list.scroll-to-item", "u",
 					   (guint)(step - 1));
@@ -441,7 +471,7 @@ static void row_bind(GtkSignalListItemFactory *f, GtkListItem *li, gpointer data
 	if (!p->doc || viz_store_format(p->doc->store, i, buf, sizeof(buf)) < 0)
 		buf[0] = '\0';
 	gtk_label_set_text(GTK_LABEL(label), buf);
-	if (i == p->doc->divergence)
+	if (p->doc && i == p->doc->divergence)
 		gtk_widget_add_css_class(label, "divergent");
 	else
 		gtk_widget_remove_css_class(label, "divergent");
@@ -567,13 +597,6 @@ static void pane_build(struct vwin *w, int idx, struct viz_doc *doc)
 		/* --panel NAME: that panel alone, as large as the pane. */
 		gtk_grid_attach(GTK_GRID(grid), panel_widget(p, w->opt.panel), 0, 0, 1, 1);
 	}
-	if (!p->list_view) {
-		/* Keep a (hidden) list so that selection code has one to talk to. */
-		GtkWidget *hidden = make_event_list(p);
-
-		gtk_widget_set_visible(hidden, FALSE);
-		gtk_box_append(GTK_BOX(p->root), hidden);
-	}
 	gtk_box_append(GTK_BOX(p->root), grid);
 	pane_sync_widgets(p);
 }
@@ -589,12 +612,15 @@ static void pane_set_doc(struct pane *p, struct viz_doc *doc, size_t step)
 	GtkSelectionModel *model;
 
 	p->doc = doc;
-	p->syncing++;
-	g_signal_handlers_disconnect_by_func(p->sel, selection_changed, p);
-	model = pane_list_model(p);
-	gtk_list_view_set_model(GTK_LIST_VIEW(p->list_view), model);
-	g_object_unref(model);
-	p->syncing--;
+	p->w->brk.valid = false;
+	if (p->list_view) {
+		p->syncing++;
+		g_signal_handlers_disconnect_by_func(p->sel, selection_changed, p);
+		model = pane_list_model(p);
+		gtk_list_view_set_model(GTK_LIST_VIEW(p->list_view), model);
+		g_object_unref(model);
+		p->syncing--;
+	}
 	viz_doc_free(old);
 	pane_seek(p, step);
 	if (p == active_pane(p->w))
@@ -649,11 +675,33 @@ static void act_end(GSimpleAction *a, GVariant *v, gpointer data)
 	pane_seek(p, nr_steps(p));
 }
 
-/* The next breakpoint after the current step, or nr_steps. */
+/* The next breakpoint after the current step, or nr_steps (scans the store). */
 static size_t next_break(struct vwin *w, struct pane *p)
 {
 	return viz_model_next_break(p->doc->model, cur_step(p), (const char *const *)w->breaks,
 				    w->nr_breaks);
+}
+
+/*
+ * next_break() for play_tick, which asks every PLAY_TICK_MS: from step S
+ * the next breakpoint is B for every step in [S, B), so ask the model
+ * again only when the pane leaves that range (it passed B, or was moved
+ * back before S), another pane plays, or the store grew.  Changing the
+ * breakpoints, the pane's document, or starting to play drops the answer.
+ */
+static size_t next_break_cached(struct vwin *w, struct pane *p)
+{
+	struct break_cache *c = &w->brk;
+	size_t at = cur_step(p), n = nr_steps(p);
+
+	if (!c->valid || c->pane != p->idx || c->n != n || at < c->from || at >= c->at) {
+		c->at = next_break(w, p);
+		c->from = at;
+		c->n = n;
+		c->pane = p->idx;
+		c->valid = true;
+	}
+	return c->at;
 }
 
 static void act_continue(GSimpleAction *a, GVariant *v, gpointer data)
@@ -688,7 +736,7 @@ static gboolean play_tick(gpointer data)
 	w->play_accum -= (double)k;
 	target = cur_step(p) + k > n ? n : cur_step(p) + k;
 	if (w->nr_breaks) {
-		size_t b = next_break(w, p);
+		size_t b = next_break_cached(w, p);
 
 		if (b <= target && b < n) {
 			target = b;
@@ -712,6 +760,7 @@ static void set_playing(struct vwin *w, bool on)
 
 		if (cur_step(p) >= nr_steps(p))
 			pane_seek(p, 0); /* play from the start again */
+		w->brk.valid = false;
 		w->play_last = g_get_monotonic_time();
 		w->play_accum = 1; /* first step at once */
 		w->play_source = g_timeout_add(PLAY_TICK_MS, play_tick, w);
@@ -756,19 +805,48 @@ static bool has_break(struct vwin *w, const char *name, size_t *at)
 	return false;
 }
 
-static void set_break(struct vwin *w, const char *name, bool on)
+/* The popover's line under its title: how many breakpoints, and whether it is full. */
+static void update_breaks_note(struct vwin *w)
+{
+	char *t;
+
+	if (w->nr_breaks < MAX_BREAKS)
+		t = g_strdup_printf("%zu of at most %d set", w->nr_breaks, MAX_BREAKS);
+	else
+		t = g_strdup_printf("all %d set: clear one to add another", MAX_BREAKS);
+	gtk_label_set_text(GTK_LABEL(w->breaks_note), t);
+	g_free(t);
+}
+
+/*
+ * Set or clear the breakpoint on event name @name.  Returns false, and
+ * says so in the status line, when it cannot be set: MAX_BREAKS are set.
+ */
+static bool set_break(struct vwin *w, const char *name, bool on)
 {
 	size_t at;
 
 	if (!name || !*name)
-		return;
-	if (on && !has_break(w, name, NULL) && w->nr_breaks < MAX_BREAKS) {
+		return true;
+	if (on && !has_break(w, name, NULL)) {
+		if (w->nr_breaks == MAX_BREAKS) {
+			char *msg = g_strdup_printf("no breakpoint on %s: at most %d can be set; "
+						    "clear one first",
+						    name, MAX_BREAKS);
+
+			update_status(w, msg);
+			g_free(msg);
+			return false;
+		}
 		w->breaks[w->nr_breaks++] = g_strdup(name);
 	} else if (!on && has_break(w, name, &at)) {
 		g_free(w->breaks[at]);
 		w->breaks[at] = w->breaks[--w->nr_breaks];
 	}
+	w->brk.valid = false;
+	update_breaks_note(w);
 	update_status(w, NULL);
+	return true;
 }
 
 static void act_toggle_break(GSimpleAction *a, GVariant *v, gpointer data)
@@ -783,7 +861,8 @@ static void act_toggle_break(GSimpleAction *a, GVariant *v, gpointer data)
 		return;
 	}
 	name = viz_store_name(p->doc->store, cur_step(p) - 1);
-	set_break(w, name, !has_break(w, name, NULL));
+	if (!set_break(w, name, !has_break(w, name, NULL)))
+		return; /* full: the status line says so */
 	msg = g_strdup_printf("breakpoint on %s %s", name, has_break(w, name, NULL) ? "set" : "cleared");
 	update_status(w, msg);
 	g_free(msg);
@@ -791,7 +870,12 @@ static void act_toggle_break(GSimpleAction *a, GVariant *v, gpointer data)
 
 static void break_toggled(GtkCheckButton *b, gpointer data)
 {
-	set_break(data, gtk_check_button_get_label(b), gtk_check_button_get_active(b));
+	if (set_break(data, gtk_check_button_get_label(b), gtk_check_button_get_active(b)))
+		return;
+	/* Full: untick it again, without coming back here. */
+	g_signal_handlers_block_by_func(b, break_toggled, data);
+	gtk_check_button_set_active(b, FALSE);
+	g_signal_handlers_unblock_by_func(b, break_toggled, data);
 }
 
 /* Fill the popover with one check button per event type in the store. */
@@ -820,6 +904,7 @@ static void breaks_popover_show(GtkWidget *popover, gpointer data)
 	}
 	g_list_free(names);
 	g_hash_table_unref(seen);
+	update_breaks_note(w);
 }
 
 static void breaks_entry_activate(GtkEntry *e, gpointer data)
@@ -828,7 +913,8 @@ static void breaks_entry_activate(GtkEntry *e, gpointer data)
 	char **names = g_strsplit_set(gtk_editable_get_text(GTK_EDITABLE(e)), " ,", -1);
 
 	for (char **n = names; *n; n++)
-		set_break(w, *n, true);
+		if (!set_break(w, *n, true))
+			break; /* full: the status line says so */
 	g_strfreev(names);
 	gtk_editable_set_text(GTK_EDITABLE(e), "");
 	breaks_popover_show(NULL, w);
@@ -851,31 +937,44 @@ static void show_error(struct vwin *w, const char *what, const char *err)
 	g_free(msg);
 }
 
+/*
+ * Mark the first divergent event of the two panes (nothing, with one pane)
+ * and have the rows whose red changed bound again: the row that was
+ * divergent and the row that is now.  Rebinding drops the list's
+ * selection, so each such pane's widgets are synced again.
+ */
 static void mark_divergence(struct vwin *w)
 {
-	struct viz_divergence dv;
-	struct viz_doc *a = w->panes[0].doc, *b = w->panes[1].doc;
+	struct viz_doc *b = w->nr_panes > 1 ? w->panes[1].doc : NULL;
+	size_t old[2];
 
-	a->divergence = SIZE_MAX;
-	if (w->nr_panes < 2)
-		return;
-	b->divergence = SIZE_MAX;
-	if (viz_store_diverge(a->store, b->store, &dv) < 0 || !dv.diverged)
-		return;
-	a->divergence = dv.a_index;
-	b->divergence = dv.b_index;
+	for (int i = 0; i < w->nr_panes; i++)
+		old[i] = w->panes[i].doc->divergence;
+	if (viz_doc_mark_divergence(w->panes[0].doc, b, NULL) < 0)
+		update_status(w, "out of memory while comparing the two runs");
+	for (int i = 0; i < w->nr_panes; i++) {
+		struct pane *p = &w->panes[i];
+
+		if (!p->events || p->doc->divergence == old[i])
+			continue;
+		p->syncing++;
+		viz_event_list_rebind(p->events, old[i]);
+		viz_event_list_rebind(p->events, p->doc->divergence);
+		p->syncing--;
+		pane_sync_widgets(p);
+	}
 }
 
-/* Run scenario @idx (or, past the table, start a live session) in the active pane. */
-static void run_picked(struct vwin *w, guint idx)
+/* Run scenario @sc (NULL: start a live session) in the active pane. */
+static void run_picked(struct vwin *w, const struct viz_scenario *sc)
 {
 	struct viz_doc *d = NULL;
 	char err[512] = "";
 	int ret;
 
 	set_playing(w, false);
-	if (idx < viz_scenario_count())
-		ret = viz_doc_open_scenario(viz_scenario_get(idx)->name, &d, err, sizeof(err));
+	if (sc)
+		ret = viz_doc_open_scenario(sc->name, &d, err, sizeof(err));
 	else
 		ret = viz_doc_open_session(&d, err, sizeof(err));
 	if (ret < 0) {
@@ -897,24 +996,26 @@ static void dropdown_changed(GObject *dd, GParamSpec *pspec, gpointer data)
 
 	if (w->dropdown_syncing || sel == GTK_INVALID_LIST_POSITION)
 		return;
-	run_picked(w, sel);
+	/* The picker lists the scenarios, then "live session". */
+	run_picked(w, sel < viz_scenario_count() ? viz_scenario_get(sel) : NULL);
 }
 
 static void act_run_scenario(GSimpleAction *a, GVariant *v, gpointer data)
 {
 	struct vwin *w = data;
 	const char *name = g_variant_get_string(v, NULL);
+	const struct viz_scenario *sc;
 	char *msg;
 
 	if (!strcmp(name, "live-session")) {
-		run_picked(w, (guint)viz_scenario_count());
+		run_picked(w, NULL);
 		return;
 	}
-	for (size_t i = 0; i < viz_scenario_count(); i++)
-		if (!strcmp(viz_scenario_get(i)->name, name)) {
-			run_picked(w, (guint)i);
-			return;
-		}
+	sc = viz_scenario_find(name);
+	if (sc) {
+		run_picked(w, sc);
+		return;
+	}
 	msg = g_strdup_printf("no scenario called '%s'", name);
 	update_status(w, msg);
 	g_free(msg);
@@ -971,7 +1072,8 @@ static void cmd_activate(GtkEntry *e, gpointer data)
 	 * The store grew.  The command has already run, but the student came
 	 * to watch it: stand just after its op_begin and play it from there.
 	 */
-	viz_event_list_reset(p->events, p->doc->store);
+	if (p->events)
+		viz_event_list_grew(p->events);
 	if (nr_steps(p) > before) {
 		pane_seek(p, before + 1);
 		set_playing(w, true);
@@ -1004,7 +1106,6 @@ static void open_into(struct vwin *w, int idx, const char *path)
 		pane_build(w, 1, d);
 		w->nr_panes = 2;
 		gtk_box_append(GTK_BOX(w->panes_box), w->panes[1].root);
-		mark_divergence(w);
 		pane_seek(&w->panes[1], nr_steps(&w->panes[1]));
 		set_active(w, 1);
 	} else {
@@ -1014,7 +1115,8 @@ static void open_into(struct vwin *w, int idx, const char *path)
 	for (int i = 0; i < w->nr_panes; i++)
 		pane_redraw(&w->panes[i]);
 	update_explanation(w);
-	update_status(w, w->nr_panes > 1 && w->panes[0].doc->divergence != SIZE_MAX
+	update_status(w, w->nr_panes > 1 && (w->panes[0].doc->divergence != SIZE_MAX ||
+					     w->panes[1].doc->divergence != SIZE_MAX)
 				 ? "Ctrl+D jumps to the first divergent event"
 				 : NULL);
 }
@@ -1110,21 +1212,12 @@ static void act_export_steps(GSimpleAction *a, GVariant *v, gpointer data)
 static void export_to(struct vwin *w, const char *path, enum viz_panel panel, bool steps)
 {
 	struct pane *p = active_pane(w);
-	struct viz_view va, vb;
 	char err[512] = "", *msg;
 	int ret;
 
-	pane_view(&w->panes[0], &va);
-	va.flash = 0;
 	if (steps) {
-		size_t at = cur_step(p);
+		size_t at = cur_step(p), from, to, nops;
 		struct viz_view tmpl;
-
-		if (!g_str_has_suffix(path, ".pdf") && !g_str_has_suffix(path, ".PDF")) {
-			show_error(w, path, "a multi-page export is a PDF: name it .pdf");
-			return;
-		}
-		size_t from, to, nops;
 
 		pane_view(p, &tmpl);
 		tmpl.flash = 0;
@@ -1133,7 +1226,8 @@ static void export_to(struct vwin *w, const char *path, enum viz_panel panel, bo
 		 * a few hundred steps).  A recording can have millions of
 		 * steps: slides of the operation being shown, or without
 		 * operations (a kernel trace) from here on, at most SLIDES_MAX
-		 * pages.
+		 * pages.  A name that is not .pdf is viz_export_pdf_steps()'s
+		 * to refuse.
 		 */
 		nops = viz_state_nr_ops(viz_model_state(p->doc->model));
 		if (p->doc->scenario) {
@@ -1157,12 +1251,16 @@ static void export_to(struct vwin *w, const char *path, enum viz_panel panel, bo
 		else
 			msg = g_strdup_printf("export failed: %s", err);
 	} else {
+		struct viz_view va, vb;
+
+		pane_view(&w->panes[0], &va);
+		va.flash = 0;
 		if (w->nr_panes > 1) {
 			pane_view(&w->panes[1], &vb);
 			vb.flash = 0;
 		}
-		ret = viz_app_export(panel, &va, w->nr_panes > 1 ? &vb : NULL, path, w->opt.width,
-				     w->opt.height, err, sizeof(err));
+		ret = viz_export_pair(panel, &va, w->nr_panes > 1 ? &vb : NULL, path, w->opt.width,
+				      w->opt.height, err, sizeof(err));
 		if (ret >= 0)
 			msg = g_strdup_printf("exported %s to %s", viz_panel_names[panel], path);
 		else
@@ -1172,19 +1270,32 @@ static void export_to(struct vwin *w, const char *path, enum viz_panel panel, bo
 	g_free(msg);
 }
 
+/*
+ * Ctrl+D: stand just after each pane's divergent event, so that it is the
+ * current one.  When one run is a prefix of the other, only the longer one
+ * has such an event; the other pane stays where it is.
+ */
 static void act_divergence(GSimpleAction *a, GVariant *v, gpointer data)
 {
 	struct vwin *w = data;
+	int marked = 0;
 
-	if (w->nr_panes < 2 || w->panes[0].doc->divergence == SIZE_MAX) {
-		update_status(w, w->nr_panes < 2 ? "no comparison: Ctrl+Shift+O opens a second file"
-						 : "the two runs do not diverge");
+	if (w->nr_panes < 2) {
+		update_status(w, "no comparison: Ctrl+Shift+O opens a second file");
 		return;
 	}
-	/* Stand just after each divergent event, so it is the current one. */
-	for (int i = 0; i < 2; i++)
-		pane_seek(&w->panes[i], w->panes[i].doc->divergence + 1);
-	update_status(w, "at the first divergent event (red in both event lists)");
+	for (int i = 0; i < 2; i++) {
+		size_t dv = w->panes[i].doc->divergence;
+
+		if (dv == SIZE_MAX)
+			continue;
+		pane_seek(&w->panes[i], dv + 1);
+		marked++;
+	}
+	update_status(w, marked == 2 ? "at the first divergent event (red in both event lists)"
+			 : marked	 ? "one run is a prefix of the other: the longer one "
+					   "stands where it goes on (red)"
+					 : "the two runs do not diverge");
 }
 
 static void act_close_compare(GSimpleAction *a, GVariant *v, gpointer data)
@@ -1308,7 +1419,7 @@ static GtkWidget *build_toolbar(struct vwin *w)
 {
 	GtkWidget *bar = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 4);
 	GtkStringList *names = gtk_string_list_new(NULL);
-	GtkWidget *menu, *pop, *pbox, *sw;
+	GtkWidget *menu, *pop, *pbox, *sw, *entry;
 
 	for (size_t i = 0; i < viz_scenario_count(); i++) {
 		gtk_string_list_append(names, viz_scenario_get(i)->name);
@@ -1344,10 +1455,14 @@ static GtkWidget *build_toolbar(struct vwin *w)
 	/* Breakpoints: a popover listing the event types of the store. */
 	pbox = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
 	gtk_box_append(GTK_BOX(pbox), gtk_label_new("Stop playing (and F8 / c) at:"));
-	w->breaks_entry = gtk_entry_new();
-	gtk_entry_set_placeholder_text(GTK_ENTRY(w->breaks_entry), "event names, e.g. iomap_add_to_ioend");
-	g_signal_connect(w->breaks_entry, "activate", G_CALLBACK(breaks_entry_activate), w);
-	gtk_box_append(GTK_BOX(pbox), w->breaks_entry);
+	w->breaks_note = gtk_label_new(NULL);
+	gtk_widget_add_css_class(w->breaks_note, "dim-label");
+	gtk_box_append(GTK_BOX(pbox), w->breaks_note);
+	update_breaks_note(w);
+	entry = gtk_entry_new();
+	gtk_entry_set_placeholder_text(GTK_ENTRY(entry), "event names, e.g. iomap_add_to_ioend");
+	g_signal_connect(entry, "activate", G_CALLBACK(breaks_entry_activate), w);
+	gtk_box_append(GTK_BOX(pbox), entry);
 	w->breaks_box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
 	sw = gtk_scrolled_window_new();
 	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(sw), w->breaks_box);
@@ -1418,7 +1533,11 @@ static GtkWidget *build_command_bar(struct vwin *w)
 	return box;
 }
 
-/* Stop the timers before the widgets go (the documents go at finalize). */
+/*
+ * Stop playing before the widgets go: "destroy" comes first (dispose), so
+ * play_tick never sees a half-destroyed window.  The documents go later,
+ * with the window's data (window_destroyed()).
+ */
 static void window_destroy_signal(GtkWidget *win, gpointer data)
 {
 	struct vwin *w = data;
@@ -1440,12 +1559,11 @@ static gboolean sync_after_layout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Free what the window owns, when its data goes (after window_destroy_signal()). */
 static void window_destroyed(gpointer data)
 {
 	struct vwin *w = data;
 
-	if (w->play_source)
-		g_source_remove(w->play_source);
 	for (int i = 0; i < 2; i++)
 		viz_doc_free(w->panes[i].doc);
 	for (size_t i = 0; i < w->nr_breaks; i++)
@@ -1475,7 +1593,6 @@ GtkWidget *viz_window_new(GtkApplication *app, const struct viz_options *opt,
 	GtkWidget *vbox, *paned;
 	GtkEventController *keys;
 
-	w->app = app;
 	w->opt = *opt;
 	w->window = gtk_application_window_new(app);
 	g_object_set_data_full(G_OBJECT(w->window), "viz-window", w, window_destroyed);
@@ -1516,8 +1633,7 @@ GtkWidget *viz_window_new(GtkApplication *app, const struct viz_options *opt,
 		pane_build(w, 1, b);
 		gtk_box_append(GTK_BOX(w->panes_box), w->panes[1].root);
 		w->nr_panes = 2;
-		if (a->divergence == SIZE_MAX)
-			mark_divergence(w);
+		/* main.c has marked the divergence (viz_app_run()'s contract). */
 	}
 	gtk_widget_add_css_class(w->panes[0].root, "active-pane");
 
