@@ -7,10 +7,10 @@
  * How to use: __filemap_get_folio() finds or creates the folio covering a
  * page index and returns it with a reference (and locked with FGP_LOCK);
  * filemap_write_and_wait_range() is fsync's data half; its two halves,
- * __filemap_fdatawrite_range() (start writeback, do not wait) and
- * filemap_fdatawait_range() / file_fdatawait_range() (wait, report), are
- * what sync_file_range(2) calls separately; truncate and invalidation
- * remove folios under invalidate_lock held exclusive.
+ * filemap_fdatawrite_range() and its _kick variant (start writeback, do
+ * not wait) and filemap_fdatawait_range() / file_fdatawait_range() (wait,
+ * report), are what sync_file_range(2) calls separately; truncate and
+ * invalidation remove folios under invalidate_lock held exclusive.
  *
  * The index.  The kernel keeps folios in an XArray; here they sit in an AVL
  * tree keyed by the folio's first page index.  A folio of order k covers
@@ -639,8 +639,15 @@ static void fdatawait_range(struct address_space *mapping, loff_t start, loff_t 
 	}
 }
 
-int __filemap_fdatawrite_range(struct address_space *mapping, loff_t start, loff_t end,
-			       bool sync_all)
+/*
+ * The kernel's __filemap_fdatawrite_range: one ->writepages pass over
+ * [start, end] (inclusive).  It asks for every dirty folio of the range
+ * (nr_to_write = LONG_MAX) in both modes; they differ only for a folio
+ * already under writeback: WB_SYNC_ALL (sync_all) waits for it and writes
+ * it again, WB_SYNC_NONE skips it.
+ */
+static int __filemap_fdatawrite_range(struct address_space *mapping, loff_t start, loff_t end,
+				      bool sync_all)
 {
 	struct writeback_control wbc = {
 		.range_start = start,
@@ -687,8 +694,8 @@ int file_check_and_advance_wb_err(struct file *file)
 	struct address_space *mapping = file->f_inode->i_mapping;
 	int err = errseq_check_and_advance(&mapping->wb_err, &file->f_wb_err);
 
-	/* Stands in for filemap_check_errors(): the legacy flags go too. */
-	__atomic_and_fetch(&mapping->flags, ~(AS_EIO | AS_ENOSPC), __ATOMIC_ACQ_REL);
+	/* The legacy AS_* flags are consumed too; errseq's answer wins. */
+	(void)filemap_check_errors(mapping);
 	return err;
 }
 

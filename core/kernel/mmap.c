@@ -577,6 +577,6 @@ int vma_msync(struct vm_area *vma, loff_t pos, size_t len, int flags)
 	 */
 	err = filemap_write_and_wait_range(mapping, pos, pos + (loff_t)len - 1);
 	if (!err)
-		err = errseq_check_and_advance(&mapping->wb_err, &vma->file->f_wb_err);
+		err = file_check_and_advance_wb_err(vma->file);
 	return err;
 }

@@ -18,7 +18,11 @@
  * (the one it just dirtied, which is also the one the flusher would most
  * likely pick) and without waiting for the I/O to finish: PG_dirty is
  * cleared when writeback *starts*, so the counter drops at once, and the
- * folios finish writeback whenever their bios complete.
+ * folios finish writeback whenever their bios complete.  In deterministic
+ * mode (trace.h) bios complete only when driven, so the writer then stands
+ * in for the kernel's balance_dirty_pages() wait: after the pass it ends
+ * the device's finished bios and runs the deferred completion work, which
+ * bounds the writeback in flight as the kernel's throttle does.
  *
  * Invariant (checked by the tests through global_dirty_bytes()):
  *   (D1) the counter equals the sum of folio_size() over every live folio
@@ -33,8 +37,11 @@
  */
 #include <limits.h>
 
+#include <iomap/bio.h>
 #include <iomap/fs.h>
 #include <iomap/pagecache.h>
+#include <iomap/trace.h>
+#include <iomap/workqueue.h>
 
 #include "mm-internal.h"
 
@@ -66,6 +73,15 @@ uint64_t vm_dirty_background_bytes_set(uint64_t bytes)
 	return __atomic_exchange_n(&dirty_background_bytes, bytes, __ATOMIC_RELAXED);
 }
 
+/* Does @mapping's device run in deterministic mode (nothing completes by itself)? */
+static bool mapping_deterministic(const struct address_space *mapping)
+{
+	const struct inode *host = mapping->host;
+
+	return host && host->i_sb && host->i_sb->s_bdev &&
+	       host->i_sb->s_bdev->bd_mode == EXEC_DETERMINISTIC;
+}
+
 void balance_dirty_pages_ratelimited(struct address_space *mapping)
 {
 	const struct address_space_operations *ops = mapping->a_ops;
@@ -73,7 +89,6 @@ void balance_dirty_pages_ratelimited(struct address_space *mapping)
 		.range_start = 0,
 		.range_end = LLONG_MAX,
 		.sync_all = false, /* WB_SYNC_NONE: skip folios already under writeback */
-		.for_background = true,
 		.nr_to_write = LONG_MAX,
 	};
 
@@ -93,4 +108,20 @@ void balance_dirty_pages_ratelimited(struct address_space *mapping)
 	 * told, as it would not be by the flusher.
 	 */
 	(void)ops->writepages(mapping, &wbc);
+	/*
+	 * The kernel's writer does not leave it there: past the dirty limit
+	 * it sleeps in balance_dirty_pages() until the flusher's I/O has
+	 * drained enough, so the amount of data under writeback stays
+	 * bounded.  In deterministic mode nothing completes unless someone
+	 * drives it, so the writer does that here: it ends the device's bios
+	 * and runs the deferred completion work (unwritten conversion, COW
+	 * remapping) the way folio_wait_writeback() does.  Without this the
+	 * ioends of every background pass stay in flight until the next
+	 * waiter, and a long write's later passes each walk an ever longer
+	 * list of them (the buffered benchmark's scalability check).
+	 */
+	if (mapping_deterministic(mapping)) {
+		mapping_run_device_completions(mapping);
+		flush_deterministic_workqueues();
+	}
 }

@@ -39,15 +39,17 @@
  * the inode freed as soon as writeback ends).
  *
  * Deterministic mode (trace.h): nothing runs by itself, so after a data
- * integrity pass (WB_SYNC_ALL: fsync, sync) or a background pass (the
- * dirty limit) efs_vm_writepages() delivers the device's completions and
- * runs the conversion work before returning, at a defined point; for the
- * background pass this also keeps the number of ioends in flight bounded
- * while a large write goes on.  A pass a caller only starts
- * (sync_file_range -w) leaves its ioends in flight, as the real kernel's
- * are until the device answers: whoever waits next (a folio lock, fsync)
- * drives them, and ioends of several passes then complete in one batch,
- * where contiguous ones merge (scenario ioend-merge).
+ * integrity pass (WB_SYNC_ALL: fsync, sync) efs_vm_writepages() delivers
+ * the device's completions and runs the conversion work before returning,
+ * at a defined point.  A pass that only starts writeback (background
+ * writeback, sync_file_range -w) leaves its ioends in flight, as the real
+ * kernel's do until the device answers: whoever waits next (a folio lock,
+ * fsync) drives them, and ioends of several passes then complete in one
+ * batch, where contiguous ones merge (scenario ioend-merge).  For
+ * background writeback that waiter is the writer itself: the core's dirty
+ * throttle (balance_dirty_pages_ratelimited) drives the completions after
+ * the pass, as the kernel's writer waits in balance_dirty_pages(), which
+ * keeps the ioends in flight bounded while a large write goes on.
  */
 #include <iomap/trace.h>
 
@@ -378,7 +380,7 @@ static int efs_vm_writepages(struct address_space *mapping, struct writeback_con
 	int ret;
 
 	ret = iomap_writepages(mapping, wbc, &wpc, &extentfs_writeback_ops);
-	if ((wbc->sync_all || wbc->for_background) && EFS_FS(ei)->conv_wq &&
+	if (wbc->sync_all && EFS_FS(ei)->conv_wq &&
 	    EFS_FS(ei)->conv_wq->mode == EXEC_DETERMINISTIC)
 		efs_flush_ioends(EFS_FS(ei));
 	return ret;

@@ -94,18 +94,8 @@ unsigned efs_check_incore(struct extentfs *fs, FILE *out)
 					    (unsigned long long)cf->v[j].len);
 	}
 	efs_serialize(fs, false, &s, &c);
-	img.sb.block_log = fs->blkbits;
-	img.sb.features = fs->features;
-	img.sb.version = efs_version_for(fs->features);
-	img.sb.nblocks = fs->nblocks;
-	img.sb.data_start = fs->data_start;
-	img.sb.next_ino = fs->next_ino;
-	img.sb.ninodes = c.ninodes;
-	img.sb.nextents = c.nextents;
-	img.sb.ndirents = c.ndirents;
-	img.sb.nrefcount = c.nrefcount;
-	img.sb.nfree = c.nfree;
-	img.sb.free_blocks = c.free_blocks;
+	/* The superblock a commit of this state would write, minus its chain. */
+	efs_fill_sb(fs, &img.sb, &s, &c, NULL, fs->generation, fs->active_slot);
 	if (efs_image_parse(&img, s.buf, s.len, &rep) == 0) {
 		img.meta = efs_xcalloc(fs->chain.nr, sizeof(*img.meta));
 		if (fs->chain.nr)

@@ -242,9 +242,9 @@ static int write_chain(struct extentfs *fs, const struct efs_extlist *chain,
 	return ret;
 }
 
-static void fill_sb(struct extentfs *fs, struct efs_dsb *sb, const struct efs_stream *s,
-		    const struct efs_counts *c, const struct efs_extlist *chain, uint64_t gen,
-		    unsigned slot)
+void efs_fill_sb(const struct extentfs *fs, struct efs_dsb *sb, const struct efs_stream *s,
+		 const struct efs_counts *c, const struct efs_extlist *chain, uint64_t gen,
+		 unsigned slot)
 {
 	memset(sb, 0, sizeof(*sb));
 	sb->magic = EFS_SB_MAGIC;
@@ -253,8 +253,8 @@ static void fill_sb(struct extentfs *fs, struct efs_dsb *sb, const struct efs_st
 	sb->generation = gen;
 	sb->nblocks = fs->nblocks;
 	sb->data_start = fs->data_start;
-	sb->meta_head = chain->v[0].start;
-	sb->meta_nblocks = chain->total;
+	sb->meta_head = chain && chain->nr ? chain->v[0].start : 0;
+	sb->meta_nblocks = chain ? chain->total : 0;
 	sb->meta_bytes = s->len;
 	sb->meta_crc = efs_crc32c(s->buf, s->len);
 	sb->features = fs->features;
@@ -310,7 +310,7 @@ int efs_commit_locked(struct extentfs *fs)
 	if (!ret)
 		ret = blkdev_issue_flush(&fs->bdev);
 	if (!ret) {
-		fill_sb(fs, &sb, &s, &c, &newchain, fs->generation + 1, slot);
+		efs_fill_sb(fs, &sb, &s, &c, &newchain, fs->generation + 1, slot);
 		ret = efs_write_sb(fs, slot, &sb);
 	}
 	free(s.buf);

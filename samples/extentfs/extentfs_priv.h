@@ -598,11 +598,14 @@ void efs_inline_free(struct efs_inode *ei);
  * @p pos lies below EOF, else a hole from @p pos to @p end.
  * @pre ilock held; efs_inode_is_inline(@p ei).
  * @param ei inode; @param pos first byte; @param end byte after the request
- *        (a block boundary, up to 2^63: unsigned); @param write IOMAP_WRITE without IOMAP_ZERO
- * @param seq validity cookie; @param iomap output
+ *        (a block boundary, up to 2^63: unsigned); @param write true for the
+ *        buffered and direct write ->iomap_begin only, whose ->iomap_end /
+ *        completion persists the buffer (efs_inline_end_write); zeroing and
+ *        every other lookup pass false
+ * @param iomap output; its validity cookie is @p ei's mapping_seq
  */
 void efs_inline_to_iomap(struct efs_inode *ei, loff_t pos, uint64_t end, bool write,
-			 uint64_t seq, struct iomap *iomap);
+			 struct iomap *iomap);
 /**
  * The ->iomap_end part of an inline write (design.rst: "->iomap_end
  * presumably handles persisting the data"): one transaction copies idata
@@ -923,6 +926,20 @@ struct efs_counts {
  */
 void efs_serialize(struct extentfs *fs, bool for_commit, struct efs_stream *s,
 		   struct efs_counts *c);
+/**
+ * Fill the superblock that describes the serialised stream @p s (its
+ * length and checksum, the counts @p c) and the filesystem's geometry.
+ * efs_commit_locked() writes it; the in-core checker parses the stream
+ * against it without a chain.
+ * @param fs filesystem; @param sb output (cleared first)
+ * @param s the stream; @param c its counts (efs_serialize)
+ * @param chain the metadata chain holding @p s, or NULL for none (head
+ *        and block count 0)
+ * @param gen generation; @param slot superblock slot (0 or 1)
+ */
+void efs_fill_sb(const struct extentfs *fs, struct efs_dsb *sb, const struct efs_stream *s,
+		 const struct efs_counts *c, const struct efs_extlist *chain, uint64_t gen,
+		 unsigned slot);
 /**
  * Commit all metadata, crash-safely (see commit.c).  Nothing to commit:
  * only a cache flush.  An I/O error shuts the filesystem down.

@@ -917,7 +917,7 @@ int extentfs_fsync(struct file *file, int datasync)
 	else
 		ret = blkdev_issue_flush(&fs->bdev); /* the data may sit in the cache */
 	/* A writeback error is reported once per open file (errseq). */
-	err = errseq_check_and_advance(&mapping->wb_err, &file->f_wb_err);
+	err = file_check_and_advance_wb_err(file);
 	return err ? err : ret;
 }
 
@@ -955,12 +955,10 @@ int extentfs_sync_file_range(struct file *file, loff_t offset, loff_t nbytes, un
 	if (flags & SYNC_FILE_RANGE_WRITE) {
 		/* All three flags together are a data integrity pass (WB_SYNC_ALL);
 		 * WRITE alone only kicks writeback off (WB_SYNC_NONE). */
-		bool sync_all = (flags & (SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-					  SYNC_FILE_RANGE_WAIT_AFTER)) ==
-				(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-				 SYNC_FILE_RANGE_WAIT_AFTER);
-
-		ret = __filemap_fdatawrite_range(mapping, offset, endbyte, sync_all);
+		if (flags == SYNC_FILE_RANGE_WRITE_AND_WAIT)
+			ret = filemap_fdatawrite_range(mapping, offset, endbyte);
+		else
+			ret = filemap_fdatawrite_range_kick(mapping, offset, endbyte);
 		if (ret < 0)
 			return ret;
 	}

@@ -57,12 +57,12 @@ void efs_inline_init(struct efs_inode *ei)
 {
 	size_t cap = efs_fs_inline_capacity(EFS_FS(ei));
 
-	/* Aligned to its own (power-of-two) size: never crosses a page. */
-	if (!ei->idata) {
-		ei->idata = aligned_alloc(cap, cap);
-		ei->idata_disk = aligned_alloc(cap, cap);
-		EFS_BUG_ON(!ei->idata || !ei->idata_disk);
-	}
+	/* Aligned to its own (power-of-two) size: never crosses a page.  Only
+	 * a new inode becomes inline, so there are no buffers yet. */
+	EFS_BUG_ON(ei->idata || ei->idata_disk);
+	ei->idata = aligned_alloc(cap, cap);
+	ei->idata_disk = aligned_alloc(cap, cap);
+	EFS_BUG_ON(!ei->idata || !ei->idata_disk);
 	memset(ei->idata, 0, cap);
 	memset(ei->idata_disk, 0, cap);
 	__atomic_or_fetch(&ei->diflags, EFS_DIFLAG_INLINE, __ATOMIC_RELEASE);
@@ -77,7 +77,7 @@ void efs_inline_free(struct efs_inode *ei)
 }
 
 void efs_inline_to_iomap(struct efs_inode *ei, loff_t pos, uint64_t end, bool write,
-			 uint64_t seq, struct iomap *iomap)
+			 struct iomap *iomap)
 {
 	struct extentfs *fs = EFS_FS(ei);
 	loff_t size = i_size_read(&ei->vfs);
@@ -85,7 +85,7 @@ void efs_inline_to_iomap(struct efs_inode *ei, loff_t pos, uint64_t end, bool wr
 	memset(iomap, 0, sizeof(*iomap));
 	iomap->addr = IOMAP_NULL_ADDR;
 	iomap->bdev = fs->sb.s_bdev;
-	iomap->validity_cookie = seq;
+	iomap->validity_cookie = ei->mapping_seq;
 	if (write || pos < size) {
 		/*
 		 * gfs2 maps [0, i_size) for reads and [0, max stuffed size)

@@ -138,34 +138,41 @@ static void efs_hole_to_iomap(struct efs_inode *ei, struct iomap *iomap, uint64_
 }
 
 /*
- * An inline inode (inline.c) answers every lookup with its IOMAP_INLINE
- * mapping, or a hole past EOF.  @write asks for the whole capacity (the
- * write may grow the file up to there).  Returns true if @ei is inline and
- * @iomap was filled.  @pre ilock held (shared is enough).
+ * An inline inode (inline.c) answers every lookup but a write's with its
+ * IOMAP_INLINE mapping of [0, i_size), or a hole past EOF (the writes use
+ * efs_inline_write_begin).  Returns true if @ei is inline and @iomap was
+ * filled.  @pre ilock held (shared is enough).
  */
-static bool efs_inline_lookup(struct efs_inode *ei, loff_t pos, uint64_t end_fsb, bool write,
+static bool efs_inline_lookup(struct efs_inode *ei, loff_t pos, uint64_t end_fsb,
 			      struct iomap *iomap)
 {
 	struct extentfs *fs = EFS_FS(ei);
 
 	if (!efs_inode_is_inline(ei))
 		return false;
-	efs_inline_to_iomap(ei, pos, end_fsb << fs->blkbits, write, ei->mapping_seq, iomap);
+	efs_inline_to_iomap(ei, pos, end_fsb << fs->blkbits, false, iomap);
 	return true;
 }
 
 /*
- * A write mapping of an inline inode must lie inside the capacity: every
- * path that writes further converts the file first (file.c calls
- * efs_inline_unstuff), and so do page faults and unshare, which would dirty
- * the folio instead of copying into the inode.
+ * The write mapping of an inline inode, for the buffered and the direct
+ * write ->iomap_begin.  It must lie inside the capacity: every path that
+ * writes further converts the file first (file.c calls efs_inline_unstuff),
+ * and so do page faults and unshare, which would dirty the folio instead
+ * of copying into the inode; anything else asking is -EIO.
+ * @pre ilock held; efs_inode_is_inline(@ei).
  */
-static int efs_inline_write_ok(struct efs_inode *ei, loff_t pos, loff_t length, unsigned flags)
+static int efs_inline_write_begin(struct efs_inode *ei, loff_t pos, loff_t length, unsigned flags,
+				  struct iomap *iomap)
 {
+	struct extentfs *fs = EFS_FS(ei);
+
 	if (flags & (IOMAP_FAULT | IOMAP_UNSHARE))
 		return -EIO;
-	if ((uint64_t)pos + (uint64_t)length > efs_fs_inline_capacity(EFS_FS(ei)))
+	if ((uint64_t)pos + (uint64_t)length > efs_fs_inline_capacity(fs))
 		return -EIO;
+	efs_inline_to_iomap(ei, pos, (uint64_t)efs_iomap_end_fsb(fs, pos, length) << fs->blkbits,
+			    true, iomap);
 	return 0;
 }
 
@@ -187,7 +194,7 @@ static int efs_read_iomap_begin(struct inode *inode, loff_t pos, loff_t length, 
 	if (pos < 0 || length <= 0 || off_fsb >= end_fsb)
 		return -EINVAL;
 	down_read(&ei->ilock);
-	if (efs_inline_lookup(ei, pos, end_fsb, false, iomap)) {
+	if (efs_inline_lookup(ei, pos, end_fsb, iomap)) {
 		up_read(&ei->ilock);
 		return 0;
 	}
@@ -218,7 +225,7 @@ static int efs_seek_iomap_begin(struct inode *inode, loff_t pos, loff_t length, 
 	if (pos < 0 || length <= 0 || off_fsb >= end_fsb)
 		return -EINVAL;
 	down_read(&ei->ilock);
-	if (efs_inline_lookup(ei, pos, end_fsb, false, iomap)) {
+	if (efs_inline_lookup(ei, pos, end_fsb, iomap)) {
 		up_read(&ei->ilock);
 		return 0;
 	}
@@ -252,9 +259,14 @@ static int efs_zero_iomap_begin(struct inode *inode, loff_t pos, loff_t length, 
 	if (pos < 0 || length <= 0 || off_fsb >= end_fsb)
 		return -EINVAL;
 	down_read(&ei->ilock);
-	/* Zeroing inline data is a write into the inode's buffer. */
-	if (efs_inline_lookup(ei, pos, end_fsb,
-			      (uint64_t)pos < efs_fs_inline_capacity(fs), iomap)) {
+	/*
+	 * Zero ops have no ->iomap_end that could persist a write into the
+	 * inode's buffer, so an inline file gets the read-only lookup.  It is
+	 * only ever zeroed past EOF (efs_zero_eof), where that lookup is a
+	 * hole and the buffer's bytes are zero already (10); a truncate
+	 * inside the capacity zeroes the buffer itself (efs_inline_setsize).
+	 */
+	if (efs_inline_lookup(ei, pos, end_fsb, iomap)) {
 		up_read(&ei->ilock);
 		return 0;
 	}
@@ -321,7 +333,7 @@ static int efs_direct_read_iomap_begin(struct inode *inode, loff_t pos, loff_t l
 	} else {
 		down_read(&ei->ilock);
 	}
-	if (efs_inline_lookup(ei, pos, end_fsb, false, iomap)) {
+	if (efs_inline_lookup(ei, pos, end_fsb, iomap)) {
 		up_read(&ei->ilock);
 		return 0;
 	}
@@ -400,15 +412,14 @@ static int efs_direct_write_iomap_begin(struct inode *inode, loff_t pos, loff_t 
 	}
 	if (efs_inode_is_inline(ei)) {
 		/*
-		 * iomap_dio_inline_iter copies into the buffer; file.c sends
-		 * inline files down the exclusive path, so a NOWAIT or
-		 * overwrite-only attempt is told to retry that way.
+		 * iomap_dio_inline_iter copies into the buffer, which only the
+		 * exclusive writer of efs_file_dio_write_inline may do (it
+		 * never asks for IOMAP_OVERWRITE_ONLY).  That write waits for
+		 * itself (IOMAP_DIO_FORCE_WAIT), which a NOWAIT caller asked
+		 * not to do: -EAGAIN.
 		 */
-		ret = (flags & (IOMAP_NOWAIT | IOMAP_OVERWRITE_ONLY))
-			      ? -EAGAIN
-			      : efs_inline_write_ok(ei, pos, length, flags);
-		if (!ret)
-			efs_inline_lookup(ei, pos, end_fsb, true, iomap);
+		ret = (flags & IOMAP_NOWAIT) ? -EAGAIN
+					     : efs_inline_write_begin(ei, pos, length, flags, iomap);
 		up_read(&ei->ilock);
 		return ret;
 	}
@@ -578,9 +589,7 @@ static int efs_buffered_write_iomap_begin(struct inode *inode, loff_t pos, loff_
 		down_read(&ei->ilock);
 	}
 	if (efs_inode_is_inline(ei)) {
-		ret = efs_inline_write_ok(ei, pos, length, flags);
-		if (!ret)
-			efs_inline_lookup(ei, pos, end_fsb, true, iomap);
+		ret = efs_inline_write_begin(ei, pos, length, flags, iomap);
 		up_read(&ei->ilock);
 		if (ret)
 			return ret;

@@ -19,10 +19,14 @@
  * What a student sees: `pwrite 0 32k; sync_range -w 0 16k` writes folios
  * 0-3 and leaves 4-7 dirty (kernel scenario 24,
  * tests/xcheck/scenarios/24-sync-range).  On Linux the call returns with
- * the I/O still in flight; under iomap-io's deterministic mode extentfs
- * delivers the completions of a writeback pass before its ->writepages
- * returns (samples/extentfs/aops.c), so by the next command the range is
- * written.  Either way only -a / -b (or fsync) promise that it is.
+ * the I/O still in flight, and so it does under iomap-io's deterministic
+ * mode: a `-w` pass is WB_SYNC_NONE, whose bios stay queued on the device
+ * until something waits (a folio lock, `-a`, fsync), and the ioends of
+ * several such passes may then complete in one batch, where contiguous
+ * ones merge (samples/extentfs/aops.c).  Only a WB_SYNC_ALL pass, which
+ * xfs_io never asks for, has its completions delivered before
+ * ->writepages returns.  Either way only -a / -b (or fsync) promise that
+ * the range is written.
  *
  * Errors, as xfs_io 6.1 prints them: fewer than two words is the table's
  * "bad argument count" (exit code untouched, like every command); an

@@ -173,8 +173,6 @@ struct writeback_control {
 	loff_t range_start;  /**< first byte */
 	loff_t range_end;    /**< last byte (inclusive) */
 	bool sync_all;       /**< WB_SYNC_ALL: wait for folios already under writeback */
-	bool for_background; /**< background writeback past the dirty limit (the kernel's
-			      *   wbc->for_background), not a caller's request */
 	long nr_to_write;    /**< pages left to write (decremented) */
 };
 
@@ -293,35 +291,32 @@ void mapping_set_error(struct address_space *mapping, int err);
  */
 int filemap_write_and_wait_range(struct address_space *mapping, loff_t start, loff_t end);
 /**
- * Start writeback of the dirty folios in [@p start, @p end] through
- * a_ops->writepages and return without waiting for the I/O (the kernel's
- * __filemap_fdatawrite_range, what sync_file_range(2) calls).  The pass
- * asks for every dirty folio of the range (nr_to_write = LONG_MAX) in both
- * modes; they differ only for a folio already under writeback:
- * WB_SYNC_ALL (@p sync_all) waits for it and writes it again,
- * WB_SYNC_NONE skips it.  In deterministic mode the bios stay queued on the
- * device until someone waits (folio_wait_writeback(), folio_lock(), fsync).
+ * Start data integrity writeback (WB_SYNC_ALL) of the dirty folios in
+ * [@p start, @p end] through a_ops->writepages, as the kernel's
+ * filemap_fdatawrite_range: every dirty folio of the range is written, and
+ * a folio already under writeback is waited for and written again.  The
+ * I/O itself is not waited for; in deterministic mode the filesystem may
+ * deliver the completions before ->writepages returns (extentfs does after
+ * a WB_SYNC_ALL pass).  sync_file_range(2) with
+ * SYNC_FILE_RANGE_WRITE_AND_WAIT and filemap_write_and_wait_range() use it.
  * @param mapping where; @param start first byte; @param end last byte
  * (inclusive, LLONG_MAX for "to the end")
- * @param sync_all WB_SYNC_ALL rather than WB_SYNC_NONE
  * @return 0 or the error ->writepages returned
  * @pre no folio lock held (writeback locks folios)
  */
-int __filemap_fdatawrite_range(struct address_space *mapping, loff_t start, loff_t end,
-			       bool sync_all);
-/**
- * __filemap_fdatawrite_range() with WB_SYNC_ALL, as the kernel's
- * filemap_fdatawrite_range: data integrity writeback, not waited for.
- * @param mapping where; @param start first byte; @param end last byte
- * @return 0 or -errno
- */
 int filemap_fdatawrite_range(struct address_space *mapping, loff_t start, loff_t end);
 /**
- * __filemap_fdatawrite_range() with WB_SYNC_NONE, as the kernel's
- * filemap_fdatawrite_range_kick: start writeback of every dirty folio of
- * the range that is not under writeback already, wait for nothing.
+ * Start writeback (WB_SYNC_NONE) of every dirty folio in [@p start,
+ * @p end] that is not under writeback already, and wait for nothing, as
+ * the kernel's filemap_fdatawrite_range_kick (what sync_file_range(2)
+ * with SYNC_FILE_RANGE_WRITE alone calls).  The call returns with the I/O
+ * in flight: in deterministic mode the bios stay queued on the device
+ * until someone waits (folio_wait_writeback(), folio_lock(), fsync), and
+ * ioends of several such passes may then complete, and merge, together.
  * @param mapping where; @param start first byte; @param end last byte
- * @return 0 or -errno
+ * (inclusive, LLONG_MAX for "to the end")
+ * @return 0 or the error ->writepages returned
+ * @pre no folio lock held (writeback locks folios)
  */
 int filemap_fdatawrite_range_kick(struct address_space *mapping, loff_t start, loff_t end);
 /**

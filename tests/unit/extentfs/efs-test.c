@@ -113,7 +113,7 @@ uint64_t efs_test_free_blocks(struct extentfs *fs)
 }
 
 ssize_t efs_test_rw(struct file *f, bool write, void *buf, size_t len, loff_t off,
-		    unsigned iocb_flags, size_t fault_at)
+		    unsigned iocb_flags, int rwf, size_t fault_at)
 {
 	struct kiocb iocb;
 	struct kvec kv = { .iov_base = buf, .iov_len = len };
@@ -122,6 +122,8 @@ ssize_t efs_test_rw(struct file *f, bool write, void *buf, size_t len, loff_t of
 	init_sync_kiocb(&iocb, f);
 	iocb.ki_pos = off;
 	iocb.ki_flags |= iocb_flags;
+	if (rwf)
+		ck_assert_int_eq(kiocb_set_rw_flags(&iocb, rwf), 0);
 	iov_iter_kvec(&it, write ? ITER_SOURCE : ITER_DEST, &kv, 1, len);
 	it.fault_at = fault_at;
 	return write ? extentfs_write_iter(&iocb, &it) : extentfs_read_iter(&iocb, &it);
@@ -130,12 +132,12 @@ ssize_t efs_test_rw(struct file *f, bool write, void *buf, size_t len, loff_t of
 ssize_t efs_test_bwrite(struct file *f, const void *buf, size_t len, loff_t off)
 {
 	/* The iterator only reads a source buffer; the cast drops const for kvec. */
-	return efs_test_rw(f, true, (void *)buf, len, off, 0, SIZE_MAX);
+	return efs_test_rw(f, true, (void *)buf, len, off, 0, 0, SIZE_MAX);
 }
 
 ssize_t efs_test_bread(struct file *f, void *buf, size_t len, loff_t off)
 {
-	return efs_test_rw(f, false, buf, len, off, 0, SIZE_MAX);
+	return efs_test_rw(f, false, buf, len, off, 0, 0, SIZE_MAX);
 }
 
 uint8_t efs_test_pat(unsigned tag, loff_t pos)
@@ -151,12 +153,11 @@ void efs_test_fill_pat(uint8_t *buf, size_t len, unsigned tag, loff_t off)
 		buf[k] = efs_test_pat(tag, off + (loff_t)k);
 }
 
-void efs_test_verify_buffered(struct file *f, const uint8_t *model, loff_t size,
-			      bool eof_read_zero)
+void efs_test_verify_file(struct file *f, const uint8_t *model, loff_t size, bool eof_read_zero)
 {
-	/* Ask for a page more than the file holds: the read must stop at EOF. */
-	size_t len = (size_t)size + 4096;
-	uint8_t *buf = malloc(len);
+	/* A sector more than the file holds: the read must stop at EOF. */
+	size_t len = (size_t)((size + SECTOR - 1) / SECTOR * SECTOR) + SECTOR;
+	uint8_t *buf = aligned_alloc(4096, (len + 4095) & ~(size_t)4095);
 
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_int_eq(i_size_read(f->f_inode), size);
@@ -167,6 +168,6 @@ void efs_test_verify_buffered(struct file *f, const uint8_t *model, loff_t size,
 			ck_abort_msg("byte %lld: read 0x%02x, expected 0x%02x", (long long)k, buf[k],
 				     model[k]);
 	if (eof_read_zero)
-		ck_assert_int_eq(efs_test_bread(f, buf, 16, size), 0);
+		ck_assert_int_eq(efs_test_bread(f, buf, SECTOR, size), 0);
 	free(buf);
 }

@@ -134,12 +134,14 @@ uint64_t efs_test_free_blocks(struct extentfs *fs);
  * @param off file position
  * @param iocb_flags IOCB_* flags added to the file's (IOCB_DIRECT for a
  *        direct request on a file opened without O_DIRECT), or 0
+ * @param rwf RWF_* flags of pwritev2(2) / preadv2(2), applied through
+ *        kiocb_set_rw_flags() (which must accept them), or 0
  * @param fault_at bytes of @p buf that copy before a "page fault"
  *        (SIZE_MAX: none; see struct iov_iter)
  * @return bytes done or -errno
  */
 ssize_t efs_test_rw(struct file *f, bool write, void *buf, size_t len, loff_t off,
-		    unsigned iocb_flags, size_t fault_at);
+		    unsigned iocb_flags, int rwf, size_t fault_at);
 
 /**
  * A buffered write of @p len bytes at @p off.
@@ -181,14 +183,17 @@ uint8_t efs_test_pat(unsigned tag, loff_t pos);
 void efs_test_fill_pat(uint8_t *buf, size_t len, unsigned tag, loff_t off);
 
 /**
- * Read the whole file through the page cache and assert that it equals
- * @p model[0, @p size) and that i_size is @p size.
+ * Read the whole file in one request, through the page cache or directly
+ * as @p f was opened, and assert that it equals @p model[0, @p size) and
+ * that i_size is @p size.  The buffer is page aligned and a whole number
+ * of sectors, a sector more than the file holds, so the read must stop at
+ * EOF by itself.
  * @param f the file
  * @param model the expected bytes
  * @param size the expected file size
- * @param eof_read_zero also assert that a read at @p size returns 0
+ * @param eof_read_zero also assert that a read of a sector at @p size
+ *        returns 0 (a direct read needs @p size sector aligned for that)
  */
-void efs_test_verify_buffered(struct file *f, const uint8_t *model, loff_t size,
-			      bool eof_read_zero);
+void efs_test_verify_file(struct file *f, const uint8_t *model, loff_t size, bool eof_read_zero);
 
 #endif /* IOMAP_TESTS_EFS_TEST_H */

@@ -60,7 +60,7 @@ static struct backend *make_backend(enum efs_test_bkind k, uint64_t size)
 /* The whole file read through the page cache equals @model[0, size); EOF reads 0. */
 static void verify_file(struct file *f, const uint8_t *model, loff_t size)
 {
-	efs_test_verify_buffered(f, model, size, true);
+	efs_test_verify_file(f, model, size, true);
 }
 
 static struct extentfs_bmap_rec *bmap_at(struct file *f, loff_t off, struct extentfs_bmap_rec *out)
@@ -423,7 +423,7 @@ START_TEST(efs_buf_6_1_short_write_punches)
 	ssize_t ret;
 
 	efs_test_fill_pat(buf, 32 * KiB, 4, 0);
-	ret = efs_test_rw(f, true, buf, 32 * KiB, 0, 0, 5000);
+	ret = efs_test_rw(f, true, buf, 32 * KiB, 0, 0, 0, 5000);
 	ck_assert_int_gt(ret, 0);
 	ck_assert_int_le(ret, 5000);
 	ck_assert_int_eq(i_size_read(f->f_inode), ret);

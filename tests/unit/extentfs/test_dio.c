@@ -68,61 +68,21 @@ static void *abuf(size_t len)
 	return p;
 }
 
-/* One direct read or write through the file's entry points; @rwf adds RWF_* flags. */
-static ssize_t dio_rw(struct file *f, bool write, void *buf, size_t len, loff_t off, int rwf)
-{
-	struct kiocb iocb;
-	struct kvec kv = { .iov_base = buf, .iov_len = len };
-	struct iov_iter it;
-
-	init_sync_kiocb(&iocb, f);
-	iocb.ki_pos = off;
-	if (rwf)
-		ck_assert_int_eq(kiocb_set_rw_flags(&iocb, rwf), 0);
-	iov_iter_kvec(&it, write ? ITER_SOURCE : ITER_DEST, &kv, 1, len);
-	return write ? extentfs_write_iter(&iocb, &it) : extentfs_read_iter(&iocb, &it);
-}
-
+/* Files here are opened O_DIRECT: efs_test_rw() reads and writes directly. */
 static ssize_t dio_pwrite(struct file *f, const void *buf, size_t len, loff_t off)
 {
-	return dio_rw(f, true, (void *)buf, len, off, 0);
+	return efs_test_rw(f, true, (void *)buf, len, off, 0, 0, SIZE_MAX);
 }
 
 static ssize_t dio_pread(struct file *f, void *buf, size_t len, loff_t off)
 {
-	return dio_rw(f, false, buf, len, off, 0);
-}
-
-/* A byte that depends on the write (@tag) and on the sector it lands in. */
-static uint8_t pat(unsigned tag, loff_t pos)
-{
-	uint8_t v = (uint8_t)(tag * 37 + (unsigned)(pos / SECTOR) * 11 + 1);
-
-	return v == 0 || v == GARBAGE ? (uint8_t)(v + 1) : v;
-}
-
-static void fill_pat(uint8_t *buf, size_t len, unsigned tag, loff_t off)
-{
-	for (size_t k = 0; k < len; k++)
-		buf[k] = pat(tag, off + (loff_t)k);
+	return efs_test_rw(f, false, buf, len, off, 0, 0, SIZE_MAX);
 }
 
 /* The whole file, read directly, equals @model[0, size); a read at EOF returns 0. */
 static void verify_file(struct file *f, const uint8_t *model, loff_t size)
 {
-	size_t len = (size_t)((size + SECTOR - 1) / SECTOR * SECTOR) + SECTOR;
-	uint8_t *buf = abuf(len);
-
-	ck_assert_int_eq(i_size_read(f->f_inode), size);
-	memset(buf, 0x5c, len);
-	ck_assert_int_eq(dio_pread(f, buf, len, 0), size);
-	for (loff_t k = 0; k < size; k++)
-		if (buf[k] != model[k])
-			ck_abort_msg("byte %lld: read 0x%02x, expected 0x%02x", (long long)k, buf[k],
-				     model[k]);
-	if (size % SECTOR == 0)
-		ck_assert_int_eq(dio_pread(f, buf, SECTOR, size), 0);
-	free(buf);
+	efs_test_verify_file(f, model, size, size % SECTOR == 0);
 }
 
 /* Device byte address of file offset @off (-1 for a hole), and whether it is unwritten. */
@@ -203,7 +163,7 @@ static void rt_sequence(struct file *f, uint8_t *model, loff_t *size, uint32_t b
 		size_t len = (size_t)seq[i].len;
 		uint8_t *buf = abuf(len);
 
-		fill_pat(buf, len, (unsigned)i + 1, off);
+		efs_test_fill_pat(buf, len, (unsigned)i + 1, off);
 		ck_assert_msg(dio_pwrite(f, buf, len, off) == (ssize_t)len, "write %zu at %lld", i,
 			      (long long)off);
 		memcpy(model + off, buf, len);
@@ -254,7 +214,7 @@ START_TEST(efs_dio_2_1_new_unwritten_then_mapped)
 	size_t seen = 0;
 	bool unwritten = true;
 
-	fill_pat(buf, 16 * KiB, 1, 0);
+	efs_test_fill_pat(buf, 16 * KiB, 1, 0);
 	trace_add_sink(m);
 	ck_assert_int_eq(dio_pwrite(f, buf, 16 * KiB, 0), 16 * KiB);
 	trace_remove_sink(m);
@@ -366,7 +326,7 @@ START_TEST(efs_dio_3_1_subblock_zeroes_on_device)
 	/* block 1 is a hole, block 3 unwritten preallocation */
 	ck_assert_int_eq(extentfs_fallocate(f, FALLOC_FL_KEEP_SIZE, 3 * 4096, 4096), 0);
 	ck_assert_int_eq(extentfs_setattr_size(f, 16 * 4096), 0);
-	fill_pat(buf, SECTOR, 7, 0);
+	efs_test_fill_pat(buf, SECTOR, 7, 0);
 	for (int blk = 1; blk <= 3; blk += 2) {
 		loff_t off = blk * 4096 + 1024;
 
@@ -399,12 +359,12 @@ START_TEST(efs_dio_3_2_past_eof_zeroes_gap)
 	bool unwritten = false;
 
 	ck_assert_int_eq(extentfs_fallocate(f, FALLOC_FL_KEEP_SIZE, 0, 128 * KiB), 0);
-	fill_pat(buf, 4096, 3, 0);
+	efs_test_fill_pat(buf, 4096, 3, 0);
 	/* EOF at 512: inside block 0, which the write converts */
 	ck_assert_int_eq(dio_pwrite(f, buf, SECTOR, 0), SECTOR);
 	memcpy(model, buf, SECTOR);
 	ck_assert_int_eq(i_size_read(f->f_inode), SECTOR);
-	fill_pat(buf, 4096, 4, 64 * KiB);
+	efs_test_fill_pat(buf, 4096, 4, 64 * KiB);
 	ck_assert_int_eq(dio_pwrite(f, buf, 4096, 64 * KiB), 4096);
 	memcpy(model + 64 * KiB, buf, 4096);
 	verify_file(f, model, 68 * KiB);
@@ -453,10 +413,10 @@ START_TEST(efs_dio_3_3_size_at_completion)
 	bool unwritten = false;
 	ssize_t ret;
 
-	fill_pat(buf, 32 * KiB, 1, 0);
+	efs_test_fill_pat(buf, 32 * KiB, 1, 0);
 	ck_assert_int_eq(dio_pwrite(f, buf, 16 * KiB, 0), 16 * KiB);
 	memcpy(model, buf, 16 * KiB);
-	fill_pat(buf, 32 * KiB, 2, 16 * KiB);
+	efs_test_fill_pat(buf, 32 * KiB, 2, 16 * KiB);
 	memcpy(model + 16 * KiB, buf, 32 * KiB);
 	init_sync_kiocb(&iocb, f);
 	iocb.ki_pos = 16 * KiB;
@@ -504,7 +464,7 @@ START_TEST(efs_dio_4_1_cow)
 	int64_t shared_addr, new_addr;
 	uint64_t before;
 
-	fill_pat(ma, 64 * KiB, 1, 0);
+	efs_test_fill_pat(ma, 64 * KiB, 1, 0);
 	ck_assert_int_eq(dio_pwrite(fa, ma, 64 * KiB, 0), 64 * KiB);
 	ck_assert_int_eq(extentfs_remap_range(fa, 0, fb, 0, 0), 0);
 	memcpy(mb, ma, 64 * KiB);
@@ -513,7 +473,7 @@ START_TEST(efs_dio_4_1_cow)
 	ck_assert_uint_eq(efs_test_refcount(fs, shared_addr), 2);
 	before = efs_test_free_blocks(fs);
 
-	fill_pat(buf, 16 * KiB, 2, 16 * KiB);
+	efs_test_fill_pat(buf, 16 * KiB, 2, 16 * KiB);
 	ck_assert_int_eq(dio_pwrite(fb, buf, 16 * KiB, 16 * KiB), 16 * KiB);
 	memcpy(mb + 16 * KiB, buf, 16 * KiB);
 	verify_file(fa, ma, 64 * KiB);
@@ -528,12 +488,12 @@ START_TEST(efs_dio_4_1_cow)
 	ck_assert_uint_eq(cow_blocks(fb), 0);
 	efs_test_incore_ok(fs);
 	/* A second write over the now private blocks overwrites in place. */
-	fill_pat(buf, 16 * KiB, 3, 16 * KiB);
+	efs_test_fill_pat(buf, 16 * KiB, 3, 16 * KiB);
 	ck_assert_int_eq(dio_pwrite(fb, buf, 16 * KiB, 16 * KiB), 16 * KiB);
 	memcpy(mb + 16 * KiB, buf, 16 * KiB);
 	ck_assert_int_eq(addr_at(fb, 16 * KiB, NULL), new_addr);
 	/* Writing the source copies too: b keeps the old data. */
-	fill_pat(buf, 8 * KiB, 4, 0);
+	efs_test_fill_pat(buf, 8 * KiB, 4, 0);
 	ck_assert_int_eq(dio_pwrite(fa, buf, 8 * KiB, 0), 8 * KiB);
 	memcpy(ma, buf, 8 * KiB);
 	verify_file(fa, ma, 64 * KiB);
@@ -568,13 +528,13 @@ START_TEST(efs_dio_4_2_cow_eio_frees_staging)
 	int64_t shared_addr;
 	uint64_t before;
 
-	fill_pat(m, 32 * KiB, 1, 0);
+	efs_test_fill_pat(m, 32 * KiB, 1, 0);
 	ck_assert_int_eq(dio_pwrite(fa, m, 32 * KiB, 0), 32 * KiB);
 	ck_assert_int_eq(extentfs_remap_range(fa, 0, fb, 0, 0), 0);
 	ck_assert_int_eq(extentfs_fsync(fb, 0), 0);
 	shared_addr = addr_at(fb, 0, NULL);
 	before = efs_test_free_blocks(fs);
-	fill_pat(buf, 32 * KiB, 2, 0);
+	efs_test_fill_pat(buf, 32 * KiB, 2, 0);
 	fault_set_eio(b, BACKEND_WRITE, FAULT_ONCE, 0);
 	ck_assert_int_eq(dio_pwrite(fb, buf, 32 * KiB, 0), -EIO);
 	fault_set_eio(b, BACKEND_WRITE, FAULT_NONE, 0);
@@ -605,7 +565,7 @@ START_TEST(efs_dio_4_3_cow_unaligned_bounces)
 	struct file *fa = creat_direct(fs, "a"), *fb = creat_direct(fs, "b");
 	uint8_t *buf = abuf(8 * KiB);
 
-	fill_pat(buf, 8 * KiB, 1, 0);
+	efs_test_fill_pat(buf, 8 * KiB, 1, 0);
 	ck_assert_int_eq(dio_pwrite(fa, buf, 8 * KiB, 0), 8 * KiB);
 	ck_assert_int_eq(extentfs_remap_range(fa, 0, fb, 0, 0), 0);
 	{
@@ -650,10 +610,10 @@ START_TEST(efs_dio_4_4_commit_with_staging)
 	struct kiocb iocb;
 	ssize_t ret;
 
-	fill_pat(m, 32 * KiB, 1, 0);
+	efs_test_fill_pat(m, 32 * KiB, 1, 0);
 	ck_assert_int_eq(dio_pwrite(fa, m, 32 * KiB, 0), 32 * KiB);
 	ck_assert_int_eq(extentfs_remap_range(fa, 0, fb, 0, 0), 0);
-	fill_pat(buf, 16 * KiB, 2, 0);
+	efs_test_fill_pat(buf, 16 * KiB, 2, 0);
 	init_sync_kiocb(&iocb, fb);
 	iocb.ki_pos = 0;
 	iocb.ki_complete = async_done;
@@ -704,12 +664,12 @@ START_TEST(efs_dio_5_1_eio_stays_unwritten)
 	uint8_t *buf = abuf(16 * KiB), *model = calloc(1, 32 * KiB);
 	bool unwritten = false;
 
-	fill_pat(buf, 16 * KiB, 1, 0);
+	efs_test_fill_pat(buf, 16 * KiB, 1, 0);
 	ck_assert_int_eq(dio_pwrite(f, buf, 16 * KiB, 0), 16 * KiB);
 	memcpy(model, buf, 16 * KiB);
 	ck_assert_int_eq(extentfs_setattr_size(f, 32 * KiB), 0);
 	fault_set_eio(b, BACKEND_WRITE, FAULT_ONCE, 0);
-	fill_pat(buf, 16 * KiB, 2, 16 * KiB);
+	efs_test_fill_pat(buf, 16 * KiB, 2, 16 * KiB);
 	ck_assert_int_eq(dio_pwrite(f, buf, 16 * KiB, 16 * KiB), -EIO);
 	fault_set_eio(b, BACKEND_WRITE, FAULT_NONE, 0);
 	ck_assert_int_ge(addr_at(f, 16 * KiB, &unwritten), 0);
@@ -758,12 +718,12 @@ static bool dio_crash_once(unsigned nth, size_t torn, unsigned *saw_new)
 	ssize_t ret;
 	bool cut;
 
-	fill_pat(oldd, PC_OLD, 1, 0);
+	efs_test_fill_pat(oldd, PC_OLD, 1, 0);
 	ck_assert_int_eq(dio_pwrite(f, oldd, PC_OLD, 0), PC_OLD);
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
-	fill_pat(newd, PC_LEN, 2, PC_OFF);
+	efs_test_fill_pat(newd, PC_LEN, 2, PC_OFF);
 	fault_arm_power_cut(b, nth, torn);
-	ret = dio_rw(f, true, newd, PC_LEN, PC_OFF, RWF_DSYNC);
+	ret = efs_test_rw(f, true, newd, PC_LEN, PC_OFF, 0, RWF_DSYNC, SIZE_MAX);
 	cut = fault_power_is_cut(b);
 	ck_assert_msg(cut ? ret < 0 : ret == PC_LEN, "write returned %zd, cut %d", ret, cut);
 	extentfs_close(f);
@@ -843,7 +803,7 @@ static void *writer(void *p)
 	for (int i = 0; i < CW_COUNT; i++) {
 		loff_t off = a->base + (loff_t)i * CW_CHUNK;
 
-		fill_pat(buf, CW_CHUNK, a->tag, off);
+		efs_test_fill_pat(buf, CW_CHUNK, a->tag, off);
 		if (dio_pwrite(a->f, buf, CW_CHUNK, off) != CW_CHUNK)
 			a->errors++;
 	}
@@ -871,7 +831,7 @@ START_TEST(efs_dio_6_1_two_writers)
 	f = creat_direct(fs, "f");
 	for (int i = 0; i < 2; i++) {
 		args[i] = (struct writer_arg){ f, i * (total / 2), (unsigned)i + 5, 0 };
-		fill_pat(model + i * (total / 2), (size_t)total / 2, args[i].tag, i * (total / 2));
+		efs_test_fill_pat(model + i * (total / 2), (size_t)total / 2, args[i].tag, i * (total / 2));
 		ck_assert_int_eq(pthread_create(&t[i], NULL, writer, &args[i]), 0);
 	}
 	for (int i = 0; i < 2; i++) {
@@ -905,7 +865,7 @@ START_TEST(efs_dio_7_1_entry_checks)
 	sector_t span;
 	loff_t max = fs->sb.s_maxbytes;
 
-	fill_pat(buf, 8 * KiB, 1, 0);
+	efs_test_fill_pat(buf, 8 * KiB, 1, 0);
 	ro = efs_test_open(fs, "f", O_RDONLY | O_DIRECT);
 	wo = efs_test_open(fs, "f", O_WRONLY | O_DIRECT);
 	buffered = efs_test_open(fs, "f", O_RDWR);
@@ -927,11 +887,11 @@ START_TEST(efs_dio_7_1_entry_checks)
 	ck_assert_int_eq(extentfs_setattr_size(f, 0), 0);
 	/* O_APPEND writes at EOF whatever the position says */
 	ck_assert_int_eq(dio_pwrite(f, buf, 4096, 0), 4096);
-	ck_assert_int_eq(dio_rw(f, true, buf + 4096, 4096, 0, RWF_APPEND), 4096);
+	ck_assert_int_eq(efs_test_rw(f, true, buf + 4096, 4096, 0, 0, RWF_APPEND, SIZE_MAX), 4096);
 	ck_assert_int_eq(i_size_read(f->f_inode), 8192);
 	ck_assert_int_eq(dio_pread(f, buf, 8192, 0), 8192);
 	for (int k = 0; k < 8192; k++)
-		ck_assert_uint_eq(buf[k], pat(1, k));
+		ck_assert_uint_eq(buf[k], efs_test_pat(1, k));
 	/* an active swap file takes no writes */
 	ck_assert_int_eq(extentfs_fsync(f, 0), 0);
 	ck_assert_int_gt(extentfs_swapon(f, &sis, &span), 0);
@@ -958,16 +918,16 @@ START_TEST(efs_dio_7_2_nowait)
 	struct file *f = creat_direct(fs, "f");
 	uint8_t *buf = abuf(16 * KiB);
 
-	fill_pat(buf, 16 * KiB, 1, 0);
-	ck_assert_int_eq(dio_rw(f, true, buf, 4096, 0, RWF_NOWAIT), -EAGAIN); /* hole */
+	efs_test_fill_pat(buf, 16 * KiB, 1, 0);
+	ck_assert_int_eq(efs_test_rw(f, true, buf, 4096, 0, 0, RWF_NOWAIT, SIZE_MAX), -EAGAIN); /* hole */
 	ck_assert_int_eq(dio_pwrite(f, buf, 8 * KiB, 0), 8 * KiB);
 	ck_assert_int_eq(extentfs_setattr_size(f, 16 * KiB), 0);
-	ck_assert_int_eq(dio_rw(f, true, buf, 4096, 4096, RWF_NOWAIT), 4096);      /* overwrite */
-	ck_assert_int_eq(dio_rw(f, true, buf, SECTOR, 1024, RWF_NOWAIT), SECTOR); /* unaligned overwrite */
-	ck_assert_int_eq(dio_rw(f, true, buf, SECTOR, 9 * KiB, RWF_NOWAIT), -EAGAIN); /* unaligned, hole */
-	ck_assert_int_eq(dio_rw(f, true, buf, 4096, 8 * KiB, RWF_NOWAIT), -EAGAIN);   /* aligned, hole */
-	ck_assert_int_eq(dio_rw(f, true, buf, 4096, 32 * KiB, RWF_NOWAIT), -EAGAIN);  /* past EOF */
-	ck_assert_int_eq(dio_rw(f, false, buf, 8 * KiB, 0, RWF_NOWAIT), 8 * KiB);
+	ck_assert_int_eq(efs_test_rw(f, true, buf, 4096, 4096, 0, RWF_NOWAIT, SIZE_MAX), 4096);      /* overwrite */
+	ck_assert_int_eq(efs_test_rw(f, true, buf, SECTOR, 1024, 0, RWF_NOWAIT, SIZE_MAX), SECTOR); /* unaligned overwrite */
+	ck_assert_int_eq(efs_test_rw(f, true, buf, SECTOR, 9 * KiB, 0, RWF_NOWAIT, SIZE_MAX), -EAGAIN); /* unaligned, hole */
+	ck_assert_int_eq(efs_test_rw(f, true, buf, 4096, 8 * KiB, 0, RWF_NOWAIT, SIZE_MAX), -EAGAIN);   /* aligned, hole */
+	ck_assert_int_eq(efs_test_rw(f, true, buf, 4096, 32 * KiB, 0, RWF_NOWAIT, SIZE_MAX), -EAGAIN);  /* past EOF */
+	ck_assert_int_eq(efs_test_rw(f, false, buf, 8 * KiB, 0, 0, RWF_NOWAIT, SIZE_MAX), 8 * KiB);
 	ck_assert_int_eq(i_size_read(f->f_inode), 16 * KiB);
 	ck_assert_int_eq(addr_at(f, 8 * KiB, NULL), -1);
 	efs_test_incore_ok(fs);
@@ -988,8 +948,8 @@ START_TEST(efs_dio_7_3_dsync_commits)
 	uint8_t *buf = abuf(16 * KiB);
 	uint64_t gen = extentfs_generation(fs);
 
-	fill_pat(buf, 16 * KiB, 1, 0);
-	ck_assert_int_eq(dio_rw(f, true, buf, 16 * KiB, 0, RWF_DSYNC), 16 * KiB);
+	efs_test_fill_pat(buf, 16 * KiB, 1, 0);
+	ck_assert_int_eq(efs_test_rw(f, true, buf, 16 * KiB, 0, 0, RWF_DSYNC, SIZE_MAX), 16 * KiB);
 	ck_assert_uint_gt(extentfs_generation(fs), gen);
 	ck_assert(!efs_inode_meta_dirty(EFS_I(f->f_inode)));
 	fault_power_cut_now(b);
@@ -1020,7 +980,7 @@ START_TEST(efs_dio_7_4_truncate_waits)
 	struct kiocb iocb;
 	ssize_t ret;
 
-	fill_pat(buf, 64 * KiB, 1, 0);
+	efs_test_fill_pat(buf, 64 * KiB, 1, 0);
 	init_sync_kiocb(&iocb, f);
 	iocb.ki_pos = 0;
 	iocb.ki_complete = async_done;

@@ -57,13 +57,13 @@ static struct backend *make_backend(enum efs_test_bkind k, uint64_t size)
 /* One read or write through the file's entry points; @direct adds IOCB_DIRECT. */
 static ssize_t rw(struct file *f, bool write, bool direct, void *buf, size_t len, loff_t off)
 {
-	return efs_test_rw(f, write, buf, len, off, direct ? IOCB_DIRECT : 0, SIZE_MAX);
+	return efs_test_rw(f, write, buf, len, off, direct ? IOCB_DIRECT : 0, 0, SIZE_MAX);
 }
 
 /* The whole file read through the page cache equals @model[0, size). */
 static void verify_file(struct file *f, const uint8_t *model, loff_t size)
 {
-	efs_test_verify_buffered(f, model, size, false);
+	efs_test_verify_file(f, model, size, false);
 }
 
 /* mkfs with mkfs.xfs-style @opts text, then mount. */

@@ -232,7 +232,7 @@ END_TEST
 /* One direct read or write at @off through the file's entry points. */
 static ssize_t dio(bool write, void *buf, size_t len, loff_t off)
 {
-	return efs_test_rw(F, write, buf, len, off, IOCB_DIRECT, SIZE_MAX);
+	return efs_test_rw(F, write, buf, len, off, IOCB_DIRECT, 0, SIZE_MAX);
 }
 
 START_TEST(lock_1_8_dio_read_shared)

@@ -814,9 +814,9 @@ static void complete_held_later(void)
 
 START_TEST(filemap_4_4_fdatawrite_does_not_wait)
 {
-	/* filemap-4.4: __filemap_fdatawrite_range() (sync_file_range's WRITE)
-	 * hands ->writepages the byte range, WB_SYNC_NONE or WB_SYNC_ALL as
-	 * asked (filemap_fdatawrite_range() = ALL, the _kick variant = NONE),
+	/* filemap-4.4: filemap_fdatawrite_range_kick() (sync_file_range's
+	 * WRITE) and filemap_fdatawrite_range() hand ->writepages the byte
+	 * range, WB_SYNC_NONE (_kick) or WB_SYNC_ALL,
 	 * nr_to_write LONG_MAX (every dirty folio, not a background share),
 	 * and returns while the folios are still under writeback;
 	 * filemap_fdatawait_range() then waits for exactly those.  Nothing is
@@ -832,7 +832,7 @@ START_TEST(filemap_4_4_fdatawrite_does_not_wait)
 		folio_mark_uptodate(f[i]);
 		folio_mark_dirty(f[i]);
 	}
-	ck_assert_int_eq(__filemap_fdatawrite_range(mapping, P, 3 * P - 1, false), 0);
+	ck_assert_int_eq(filemap_fdatawrite_range_kick(mapping, P, 3 * P - 1), 0);
 	ck_assert_int_eq(writepages_calls, 1);
 	ck_assert_int_eq(seen_wbc.range_start, P);
 	ck_assert_int_eq(seen_wbc.range_end, 3 * P - 1);
@@ -867,11 +867,11 @@ START_TEST(filemap_4_4_fdatawrite_does_not_wait)
 	ck_assert(!filemap_range_needs_writeback(mapping, 0, LLONG_MAX));
 
 	/* an empty range calls nothing; an error is returned */
-	ck_assert_int_eq(__filemap_fdatawrite_range(mapping, 10, 9, false), 0);
+	ck_assert_int_eq(filemap_fdatawrite_range_kick(mapping, 10, 9), 0);
 	ck_assert_int_eq(writepages_calls, 3);
 	folio_mark_dirty(f[2]);
 	writepages_ret = -ENOSPC;
-	ck_assert_int_eq(__filemap_fdatawrite_range(mapping, 0, LLONG_MAX, false), -ENOSPC);
+	ck_assert_int_eq(filemap_fdatawrite_range_kick(mapping, 0, LLONG_MAX), -ENOSPC);
 	writepages_ret = 0;
 	complete_held_later();
 	join_wb_threads();
@@ -882,7 +882,7 @@ START_TEST(filemap_4_4_fdatawrite_does_not_wait)
 	f[0] = add_folio(0, 0);
 	folio_mark_uptodate(f[0]);
 	folio_mark_dirty(f[0]);
-	ck_assert_int_eq(__filemap_fdatawrite_range(mapping, 0, LLONG_MAX, true), 0);
+	ck_assert_int_eq(filemap_fdatawrite_range(mapping, 0, LLONG_MAX), 0);
 	ck_assert(folio_test(f[0], PG_dirty));
 	folio_clear_dirty_for_io(f[0]);
 	teardown_inode();
@@ -890,7 +890,7 @@ START_TEST(filemap_4_4_fdatawrite_does_not_wait)
 	/* an empty cache: ->writepages is not even asked */
 	setup_inode(12, false, &holding_ops);
 	writepages_calls = 0;
-	ck_assert_int_eq(__filemap_fdatawrite_range(mapping, 0, LLONG_MAX, true), 0);
+	ck_assert_int_eq(filemap_fdatawrite_range(mapping, 0, LLONG_MAX), 0);
 	ck_assert_int_eq(writepages_calls, 0);
 	teardown_inode();
 }
